@@ -1,0 +1,27 @@
+// Each `ssespec` subcommand registers itself on the CLI11 app from its own file.
+// A command's callback throws CommandExit to end the program with a documented status.
+#pragma once
+
+#include <stdexcept>
+
+namespace CLI {
+class App;
+}
+
+namespace ssespec::cli {
+
+// Exit statuses shared by every command.
+enum ExitCode : int {
+  kExitOk = 0,          // ran, nothing failed
+  kExitFailures = 1,    // ran, some case or check failed
+  kExitUsage = 2,       // bad arguments, unreadable input or fixtures: nothing was judged
+};
+
+struct CommandExit {
+  int code;
+};
+
+void add_parse_command(CLI::App& app);
+void add_corpus_command(CLI::App& app);
+
+}  // namespace ssespec::cli

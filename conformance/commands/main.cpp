@@ -1,0 +1,37 @@
+// ssespec: the Server-Sent Events conformance suite command.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "runner/fixture.hpp"
+
+#ifndef SSESPEC_VERSION
+#define SSESPEC_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"ssespec " SSESPEC_VERSION ": conformance suite for Server-Sent Events (text/event-stream, EventSource)"};
+  app.set_version_flag("--version", SSESPEC_VERSION);
+  app.require_subcommand(1);
+  ssespec::cli::add_parse_command(app);
+  ssespec::cli::add_corpus_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message
+    return ssespec::cli::kExitUsage;
+  } catch (const ssespec::cli::CommandExit& e) {
+    return e.code;
+  } catch (const ssespec::FixtureError& e) {
+    std::cerr << "ssespec: bad fixture: " << e.what() << "\n";
+    return ssespec::cli::kExitUsage;
+  }
+  return ssespec::cli::kExitOk;
+}

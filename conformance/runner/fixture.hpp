@@ -1,0 +1,53 @@
+// Loading the language-neutral fixture files (fixtures/README.md describes the format).
+// Every malformed file is reported as a FixtureError naming the file and the field.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ssespec/parser.hpp"
+
+namespace ssespec {
+
+class FixtureError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SpecRef {
+  std::string url;    // https://html.spec.whatwg.org/multipage/server-sent-events.html#anchor
+  std::string quote;  // the rule's words, short
+};
+
+// A parse case: a byte stream in chunks and the observations `ssespec parse` must print.
+struct ParseCase {
+  std::string group;        // "parse/line-endings": the file, relative to fixtures/, no .json
+  std::string id;           // "crlf-split-across-chunks": stable, unique within the file
+  std::string description;
+  std::vector<SpecRef> spec;
+  std::vector<std::string> chunks;     // raw bytes, in delivery order
+  std::vector<Observation> expect;
+  bool no_scan = false;     // too large to replay at every split offset
+  std::string note;
+
+  std::string full_id() const { return group + "/" + id; }
+  std::string stream() const;  // the chunks joined
+};
+
+// Loads one parse fixture file; `group` names it in results and errors.
+std::vector<ParseCase> load_parse_file(const std::filesystem::path& file, const std::string& group);
+
+// Loads every fixtures/parse/*.json under `root`, in file-name order.
+std::vector<ParseCase> load_parse_cases(const std::filesystem::path& root);
+
+// The fixture root compiled in, overridable with the SSESPEC_FIXTURES environment variable.
+std::filesystem::path default_fixtures_root();
+
+// True if `full_id` matches a shell-style glob (`*` any run, `?` one character). A pattern
+// without glob characters also matches as a prefix at a `/` boundary ("parse/data").
+bool matches_filter(const std::string& full_id, const std::string& pattern);
+
+}  // namespace ssespec

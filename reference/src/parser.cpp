@@ -1,0 +1,247 @@
+#include "ssespec/parser.hpp"
+
+#include <cstring>
+
+#include "utf8.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+// Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+// Comments quoted "like this" are the spec's words for the step the code next to them implements.
+
+namespace ssespec {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// Finds the first CR or LF in [p, end), or returns end. Sets non_ascii if a byte >= 0x80 lies
+// before it, so only lines that need it pay for UTF-8 validation. This is the hot loop.
+const char* find_line_end(const char* p, const char* end, bool& non_ascii) {
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const unsigned eol = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf))));
+    const unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v));
+    if (eol != 0) {
+      const unsigned at = static_cast<unsigned>(__builtin_ctz(eol));
+      if ((high & ((1u << at) - 1u)) != 0) non_ascii = true;
+      return p + at;
+    }
+    if (high != 0) non_ascii = true;
+    p += 16;
+  }
+#endif
+  for (; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '\r' || c == '\n') return p;
+    if (c >= 0x80) non_ascii = true;
+  }
+  return end;
+}
+
+bool equals(std::string_view a, const char* b) { return a == std::string_view(b); }
+
+}  // namespace
+
+const char* to_string(Status status) {
+  switch (status) {
+    case Status::ok: return "ok";
+    case Status::paused: return "paused";
+    case Status::line_too_long: return "line_too_long";
+    case Status::event_too_large: return "event_too_large";
+  }
+  return "unknown";
+}
+
+Parser::Parser(Limits limits) : limits_(limits) {}
+
+Status Parser::feed(std::string_view bytes, EventSink& sink) {
+  if (status_ != Status::ok) return status_;
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  // "a single U+000D CARRIAGE RETURN (CR) character not followed by a U+000A LINE FEED (LF)":
+  // the previous slice ended in CR, so an LF opening this one belongs to that CRLF.
+  if (skip_next_lf_ && p != end) {
+    skip_next_lf_ = false;
+    if (*p == '\n') ++p;
+  }
+  while (p != end) {
+    bool non_ascii = false;
+    const char* eol = find_line_end(p, end, non_ascii);
+    line_has_non_ascii_ = line_has_non_ascii_ || non_ascii;
+    if (eol == end) {
+      buffer_partial_line(std::string_view(p, static_cast<std::size_t>(end - p)));
+      break;
+    }
+    std::string_view line(p, static_cast<std::size_t>(eol - p));
+    if (line_.size() + line.size() > limits_.max_line_bytes) {
+      status_ = Status::line_too_long;
+      return status_;
+    }
+    if (!line_.empty()) {
+      line_.append(line);
+      line = line_;
+    }
+    // "CRLF character pair ... a single LF ... a single CR ... being the ways a line can end."
+    if (*eol == '\r') {
+      if (eol + 1 == end) {
+        skip_next_lf_ = true;
+      } else if (eol[1] == '\n') {
+        ++eol;
+      }
+    }
+    p = eol + 1;
+    process_line(line, sink);
+    line_.clear();
+    line_has_non_ascii_ = false;
+    if (status_ != Status::ok) return status_;
+  }
+  return status_;
+}
+
+void Parser::buffer_partial_line(std::string_view bytes) {
+  if (line_.size() + bytes.size() > limits_.max_line_bytes) {
+    status_ = Status::line_too_long;
+    return;
+  }
+  line_.append(bytes);
+}
+
+void Parser::process_line(std::string_view raw, EventSink& sink) {
+  // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
+  if (at_stream_start_) {
+    at_stream_start_ = false;
+    if (raw.substr(0, kBom.size()) == kBom) raw.remove_prefix(kBom.size());
+  }
+  // "Streams must be decoded using the UTF-8 decode algorithm": invalid bytes become U+FFFD.
+  // CR and LF never occur inside a UTF-8 sequence, so decoding line by line is exact.
+  std::string_view line = raw;
+  if (line_has_non_ascii_ && !utf8::is_valid(raw)) {
+    utf8::decode_with_replacement(raw, decoded_);
+    line = decoded_;
+  }
+  // "If the line is empty (a blank line): Dispatch the event."
+  if (line.empty()) {
+    dispatch(sink);
+    return;
+  }
+  // "If the line starts with a U+003A COLON character (:): Ignore the line."
+  if (line.front() == ':') {
+    sink.on_comment(line.substr(1));
+    return;
+  }
+  // "If the line contains a U+003A COLON character (:)": field before the first colon, value
+  // after it, less one leading U+0020 SPACE. "Otherwise": the whole line names the field and
+  // the value is empty.
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) {
+    process_field(line, std::string_view(), sink);
+    return;
+  }
+  std::string_view value = line.substr(colon + 1);
+  if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  process_field(line.substr(0, colon), value, sink);
+}
+
+void Parser::process_field(std::string_view name, std::string_view value, EventSink& sink) {
+  // "Field names must be compared literally, with no case folding performed."
+  if (equals(name, "data")) {
+    // "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)."
+    if (data_.size() + value.size() + 1 > limits_.max_event_bytes) {
+      status_ = Status::event_too_large;
+      return;
+    }
+    data_.append(value);
+    data_.push_back('\n');
+  } else if (equals(name, "event")) {
+    // "Set the event type buffer to the field value."
+    event_type_.assign(value);
+  } else if (equals(name, "id")) {
+    // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
+    // the field value. Otherwise, ignore the field."
+    if (value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
+  } else if (equals(name, "retry")) {
+    // "If the field value consists of only ASCII digits, then interpret the field value as an
+    // integer in base ten ... Otherwise, ignore the field." An empty value has no digits to
+    // interpret and is ignored, as browsers do; a value beyond 64 bits is ignored too.
+    if (value.empty()) return;
+    std::uint64_t ms = 0;
+    for (const char c : value) {
+      if (c < '0' || c > '9') return;
+      const auto digit = static_cast<std::uint64_t>(c - '0');
+      if (ms > (UINT64_MAX - digit) / 10) return;
+      ms = ms * 10 + digit;
+    }
+    sink.on_retry(ms);
+  }
+  // "Otherwise: The field is ignored."
+}
+
+void Parser::dispatch(EventSink& sink) {
+  // Step 1: "Set the last event ID string of the event source to the value of the last event
+  // ID buffer. The buffer does not get reset."
+  if (last_event_id_ != id_buffer_) last_event_id_ = id_buffer_;
+  // Step 2: "If the data buffer is an empty string, set the data buffer and the event type
+  // buffer to the empty string and return."
+  if (data_.empty()) {
+    event_type_.clear();
+    return;
+  }
+  // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
+  // remove the last character from the data buffer." (It always is: data lines append one.)
+  std::string_view data(data_.data(), data_.size() - 1);
+  // Steps 5-6: type "message" unless "the event type buffer has a value other than the empty
+  // string"; lastEventId is the last event ID string.
+  const std::string_view type = event_type_.empty() ? std::string_view("message") : event_type_;
+  sink.on_event(Event{type, data, last_event_id_});
+  // Step 7: "Set the data buffer and the event type buffer to the empty string."
+  data_.clear();
+  event_type_.clear();
+}
+
+void Parser::finish() {
+  // "Once the end of the file is reached, any pending data must be discarded."
+  reset();
+}
+
+void Parser::reset() {
+  status_ = Status::ok;
+  at_stream_start_ = true;
+  skip_next_lf_ = false;
+  line_has_non_ascii_ = false;
+  line_.clear();
+  data_.clear();
+  event_type_.clear();
+  // A new stream's buffer starts from the event source's last event ID string, so a resumed
+  // stream's first event without `id` keeps the ID (the spec's note on step 1; browsers).
+  id_buffer_ = last_event_id_;
+}
+
+bool Observation::operator==(const Observation& other) const {
+  return kind == other.kind && type == other.type && data == other.data &&
+         last_event_id == other.last_event_id && retry == other.retry;
+}
+
+std::vector<Observation> collect(std::string_view stream, Limits limits) {
+  struct Collector final : EventSink {
+    std::vector<Observation> out;
+    void on_event(const Event& e) override {
+      out.push_back({Observation::Kind::event, std::string(e.type), std::string(e.data),
+                     std::string(e.last_event_id), 0});
+    }
+    void on_retry(std::uint64_t ms) override {
+      out.push_back({Observation::Kind::retry, {}, {}, {}, ms});
+    }
+  } collector;
+  Parser parser(limits);
+  parser.feed(stream, collector);
+  parser.finish();
+  return std::move(collector.out);
+}
+
+}  // namespace ssespec
