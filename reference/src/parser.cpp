@@ -124,9 +124,11 @@ void Parser::process_line(std::string_view raw, EventSink& sink) {
   if (line_has_non_ascii_ && !utf8::is_valid(raw)) {
     utf8::decode_with_replacement(raw, decoded_);
     line = decoded_;
+    sink.on_decode_error();
   }
   // "If the line is empty (a blank line): Dispatch the event."
   if (line.empty()) {
+    fields_since_dispatch_ = false;
     dispatch(sink);
     return;
   }
@@ -138,14 +140,17 @@ void Parser::process_line(std::string_view raw, EventSink& sink) {
   // "If the line contains a U+003A COLON character (:)": field before the first colon, value
   // after it, less one leading U+0020 SPACE. "Otherwise": the whole line names the field and
   // the value is empty.
+  fields_since_dispatch_ = true;
   const std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos) {
-    process_field(line, std::string_view(), sink);
-    return;
+  std::string_view name = line;
+  std::string_view value;
+  if (colon != std::string_view::npos) {
+    name = line.substr(0, colon);
+    value = line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   }
-  std::string_view value = line.substr(colon + 1);
-  if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  process_field(line.substr(0, colon), value, sink);
+  sink.on_field(name, value);
+  process_field(name, value, sink);
 }
 
 void Parser::process_field(std::string_view name, std::string_view value, EventSink& sink) {
@@ -214,6 +219,7 @@ void Parser::reset() {
   at_stream_start_ = true;
   skip_next_lf_ = false;
   line_has_non_ascii_ = false;
+  fields_since_dispatch_ = false;
   line_.clear();
   data_.clear();
   event_type_.clear();

@@ -29,6 +29,11 @@ class EventSink {
   virtual void on_retry(std::uint64_t /*milliseconds*/) {}
   // A comment line, without its leading colon.
   virtual void on_comment(std::string_view /*text*/) {}
+  // Every field line, decoded, with the single leading space already removed from the value,
+  // before it is processed (linters watch for unknown names, a second space, a stray BOM).
+  virtual void on_field(std::string_view /*name*/, std::string_view /*value*/) {}
+  // A line held bytes that are not well-formed UTF-8; it was decoded with U+FFFD.
+  virtual void on_decode_error() {}
 };
 
 // Bounds on what a hostile stream can make the parser buffer.
@@ -70,6 +75,9 @@ class Parser {
   void pause() { status_ = Status::paused; }
 
   Status status() const { return status_; }
+  // True between a field (or a partial line) and the blank line that ends its event: what
+  // finish() would discard.
+  bool mid_event() const { return fields_since_dispatch_ || !line_.empty(); }
   // The event source's "last event ID string": updated only when an event is dispatched
   // (even one with empty data), so an `id` in an unterminated event never reaches it.
   const std::string& last_event_id() const { return last_event_id_; }
@@ -85,6 +93,7 @@ class Parser {
   bool at_stream_start_ = true;   // the next line is the first: strip one leading BOM
   bool skip_next_lf_ = false;     // the last slice ended in CR: an LF next is part of CRLF
   bool line_has_non_ascii_ = false;
+  bool fields_since_dispatch_ = false;
   std::string line_;              // a line split across slices (raw bytes)
   std::string decoded_;           // scratch for lines with invalid UTF-8
   std::string data_;              // the data buffer
