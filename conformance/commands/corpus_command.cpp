@@ -5,7 +5,9 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "report/result.hpp"
 #include "runner/fixture.hpp"
+#include "runner/observation_json.hpp"
 #include "runner/parse_runner.hpp"
 
 namespace ssespec::cli {
@@ -15,6 +17,7 @@ struct CorpusOptions {
   std::vector<std::string> filters;
   bool list = false;
   std::string fixtures;
+  ReportOptions report;
 };
 
 bool selected(const ParseCase& c, const std::vector<std::string>& filters) {
@@ -25,37 +28,60 @@ bool selected(const ParseCase& c, const std::vector<std::string>& filters) {
   return false;
 }
 
+std::string json_lines(const std::vector<Observation>& observations) {
+  std::string out;
+  for (const Observation& o : observations) out += to_json(o) + "\n";
+  return out;
+}
+
 int run(const CorpusOptions& options) {
   const auto root = options.fixtures.empty() ? default_fixtures_root() : std::filesystem::path(options.fixtures);
   const std::vector<ParseCase> cases = load_parse_cases(root);
-  const auto start = std::chrono::steady_clock::now();
-  std::size_t passed = 0, failed = 0, chunkings = 0;
+  using Clock = std::chrono::steady_clock;
+  const auto ms_since = [](Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  };
+  RunResult run;
+  run.kind = "corpus";
+  run.implementation = "ssespec reference parser";
+  run.version = SSESPEC_VERSION;
+  run.target = root.string() + "/parse";
+  run.started_at = now_iso8601();
+  const auto start = Clock::now();
   for (const ParseCase& c : cases) {
     if (!selected(c, options.filters)) continue;
     if (options.list) {
       std::cout << c.full_id() << "  " << c.spec.front().url << "\n";
       continue;
     }
-    chunkings += chunkings_for(c).size();
+    const auto case_start = Clock::now();
     const ParseVerdict verdict = run_parse_case(c);
+    CaseResult result;
+    result.id = c.full_id();
+    result.group = c.group;
+    result.description = c.description;
+    result.spec = c.spec;
+    result.expected = json_lines(c.expect);
     if (verdict.pass) {
-      ++passed;
-      continue;
+      result.verdict = Verdict::pass;
+      result.message = std::to_string(chunkings_for(c).size()) + " chunkings";
+      result.expected.clear();
+    } else {
+      result.verdict = Verdict::fail;
+      result.message = "chunking " + verdict.failed_chunking + " differs";
+      result.observed = verdict.diff;
     }
-    ++failed;
-    std::cout << "FAIL " << c.full_id() << " (" << verdict.failed_chunking << "): " << c.description << "\n"
-              << "  spec: " << c.spec.front().url << "\n"
-              << verdict.diff;
+    result.duration_ms = ms_since(case_start);
+    print_progress(result, options.report);
+    run.cases.push_back(std::move(result));
   }
   if (options.list) return kExitOk;
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "parse corpus (reference parser): " << passed + failed << " cases, " << passed << " passed, " << failed
-            << " failed; " << chunkings << " chunkings replayed in " << static_cast<long>(ms) << " ms\n";
-  if (passed + failed == 0) {
+  run.duration_ms = ms_since(start);
+  if (run.cases.empty()) {
     std::cerr << "ssespec corpus: no case matches the filter\n";
     return kExitUsage;
   }
-  return failed == 0 ? kExitOk : kExitFailures;
+  return finish_run(run, options.report);
 }
 
 }  // namespace
@@ -66,6 +92,7 @@ void add_corpus_command(CLI::App& app) {
   cmd->add_option("--filter", options->filters, "Only cases whose id matches GLOB (e.g. 'parse/field-id/*')");
   cmd->add_flag("--list", options->list, "List the selected cases and their spec links; run nothing");
   cmd->add_option("--fixtures", options->fixtures, "Fixture folder (default: the one built in, or $SSESPEC_FIXTURES)");
+  add_report_options(*cmd, options->report);
   cmd->footer("Exit status: 0 all passed; 1 some case failed; 2 bad arguments, bad fixture or no case selected.");
   cmd->callback([options] { throw CommandExit{run(*options)}; });
 }
