@@ -23,5 +23,6 @@ struct CommandExit {
 
 void add_parse_command(CLI::App& app);
 void add_corpus_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace ssespec::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   ssespec::cli::add_parse_command(app);
   ssespec::cli::add_corpus_command(app);
+  ssespec::cli::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -22,18 +22,37 @@ const char* find_line_end(const char* p, const char* end, bool& non_ascii) {
 #if defined(__SSE2__)
   const __m128i cr = _mm_set1_epi8('\r');
   const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const unsigned eol = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf))));
-    const unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v));
+  const auto load = [](const char* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); };
+  const auto line_ends = [&](__m128i v) { return _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)); };
+  // Finds the line end within the 16 bytes at p, if any.
+  const auto step16 = [&](const char*& at) -> bool {
+    const __m128i v = load(at);
+    const auto eol = static_cast<unsigned>(_mm_movemask_epi8(line_ends(v)));
+    const auto high = static_cast<unsigned>(_mm_movemask_epi8(v));
     if (eol != 0) {
-      const unsigned at = static_cast<unsigned>(__builtin_ctz(eol));
-      if ((high & ((1u << at) - 1u)) != 0) non_ascii = true;
-      return p + at;
+      const auto offset = static_cast<unsigned>(__builtin_ctz(eol));
+      if ((high & ((1u << offset) - 1u)) != 0) non_ascii = true;
+      at += offset;
+      return true;
     }
     if (high != 0) non_ascii = true;
-    p += 16;
+    at += 16;
+    return false;
+  };
+  // Most lines are short: 16 bytes a step for the first 64.
+  for (int i = 0; i < 4 && end - p >= 16; ++i) {
+    if (step16(p)) return p;
+  }
+  // Long lines: 64 bytes a step while none of them ends the line.
+  while (end - p >= 64) {
+    const __m128i a = load(p), b = load(p + 16), c = load(p + 32), d = load(p + 48);
+    const __m128i ends = _mm_or_si128(_mm_or_si128(line_ends(a), line_ends(b)), _mm_or_si128(line_ends(c), line_ends(d)));
+    if (_mm_movemask_epi8(ends) != 0) break;
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))) != 0) non_ascii = true;
+    p += 64;
+  }
+  while (end - p >= 16) {
+    if (step16(p)) return p;
   }
 #endif
   for (; p != end; ++p) {
@@ -42,6 +61,14 @@ const char* find_line_end(const char* p, const char* end, bool& non_ascii) {
     if (c >= 0x80) non_ascii = true;
   }
   return end;
+}
+
+// Field names are short and the colon comes early: a plain loop beats a memchr call here.
+std::size_t find_colon(std::string_view line) {
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == ':') return i;
+  }
+  return std::string_view::npos;
 }
 
 bool equals(std::string_view a, const char* b) { return a == std::string_view(b); }
@@ -141,7 +168,7 @@ void Parser::process_line(std::string_view raw, EventSink& sink) {
   // after it, less one leading U+0020 SPACE. "Otherwise": the whole line names the field and
   // the value is empty.
   fields_since_dispatch_ = true;
-  const std::size_t colon = line.find(':');
+  const std::size_t colon = find_colon(line);
   std::string_view name = line;
   std::string_view value;
   if (colon != std::string_view::npos) {
@@ -157,11 +184,21 @@ void Parser::process_field(std::string_view name, std::string_view value, EventS
   // "Field names must be compared literally, with no case folding performed."
   if (equals(name, "data")) {
     // "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)."
-    if (data_.size() + value.size() + 1 > limits_.max_event_bytes) {
+    if (data_size() + value.size() + 1 > limits_.max_event_bytes) {
       status_ = Status::event_too_large;
       return;
     }
-    data_.append(value);
+    const bool value_ends_line_buffer = !line_.empty() && value.data() + value.size() == line_.data() + line_.size();
+    if (data_size() == 0 && value_ends_line_buffer) {
+      // A long line arrived in pieces and sits in line_: adopt that buffer as the data buffer
+      // instead of copying it (the buffers trade places, so both keep their capacity).
+      data_offset_ = static_cast<std::size_t>(value.data() - line_.data());  // before the swap: SSO moves bytes
+      data_.swap(line_);
+    } else if (value.size() <= 16) {
+      for (const char c : value) data_.push_back(c);
+    } else {
+      data_.append(value);
+    }
     data_.push_back('\n');
   } else if (equals(name, "event")) {
     // "Set the event type buffer to the field value."
@@ -193,19 +230,19 @@ void Parser::dispatch(EventSink& sink) {
   if (last_event_id_ != id_buffer_) last_event_id_ = id_buffer_;
   // Step 2: "If the data buffer is an empty string, set the data buffer and the event type
   // buffer to the empty string and return."
-  if (data_.empty()) {
+  if (data_size() == 0) {
     event_type_.clear();
     return;
   }
   // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
   // remove the last character from the data buffer." (It always is: data lines append one.)
-  std::string_view data(data_.data(), data_.size() - 1);
+  const std::string_view data(data_.data() + data_offset_, data_size() - 1);
   // Steps 5-6: type "message" unless "the event type buffer has a value other than the empty
   // string"; lastEventId is the last event ID string.
   const std::string_view type = event_type_.empty() ? std::string_view("message") : event_type_;
   sink.on_event(Event{type, data, last_event_id_});
   // Step 7: "Set the data buffer and the event type buffer to the empty string."
-  data_.clear();
+  clear_data();
   event_type_.clear();
 }
 
@@ -221,7 +258,7 @@ void Parser::reset() {
   line_has_non_ascii_ = false;
   fields_since_dispatch_ = false;
   line_.clear();
-  data_.clear();
+  clear_data();
   event_type_.clear();
   // A new stream's buffer starts from the event source's last event ID string, so a resumed
   // stream's first event without `id` keeps the ID (the spec's note on step 1; browsers).

@@ -169,3 +169,28 @@ TEST(ParserTest, EveryTwoWaySplitMatchesWholeStream) {
 
 }  // namespace
 }  // namespace ssespec
+
+namespace ssespec {
+namespace {
+
+TEST(ParserTest, DataLineSplitAcrossSlicesIsAdoptedIntact) {
+  const std::string long_value(300, 'x');
+  for (const std::size_t cut : {std::size_t{2}, std::size_t{6}, std::size_t{150}}) {
+    Parser parser;
+    const std::string first = "data: " + long_value + "\n";
+    const auto seen = feed_pieces(parser, {first.substr(0, cut), first.substr(cut), "data: y\n", "\n", "da", "ta: z\n\n"});
+    ASSERT_EQ(seen.size(), 2u) << "cut " << cut;
+    EXPECT_EQ(seen[0], message(long_value + "\ny")) << "cut " << cut;
+    EXPECT_EQ(seen[1], message("z")) << "cut " << cut;
+  }
+}
+
+TEST(ParserTest, ShortDataLineSplitAcrossSlicesIsAdoptedIntact) {
+  Parser parser;
+  const auto seen = feed_pieces(parser, {"da", "ta: a", "\n", "data", ":b\n\n"});
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], message("a\nb"));
+}
+
+}  // namespace
+}  // namespace ssespec

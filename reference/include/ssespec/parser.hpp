@@ -87,6 +87,11 @@ class Parser {
   void process_field(std::string_view name, std::string_view value, EventSink& sink);
   void dispatch(EventSink& sink);
   void buffer_partial_line(std::string_view bytes);
+  std::size_t data_size() const { return data_.size() - data_offset_; }
+  void clear_data() {
+    data_.clear();
+    data_offset_ = 0;
+  }
 
   Limits limits_;
   Status status_ = Status::ok;
@@ -96,7 +101,8 @@ class Parser {
   bool fields_since_dispatch_ = false;
   std::string line_;              // a line split across slices (raw bytes)
   std::string decoded_;           // scratch for lines with invalid UTF-8
-  std::string data_;              // the data buffer
+  std::string data_;              // the data buffer, from data_offset_ on
+  std::size_t data_offset_ = 0;   // non-zero when a whole line buffer was adopted as data
   std::string event_type_;        // the event type buffer
   std::string id_buffer_;         // the last event ID buffer
   std::string last_event_id_;     // the last event ID string, set at dispatch
