@@ -31,6 +31,13 @@ TEST(ParseFixtureFiles, LoadWithoutErrors) {
   EXPECT_GE(corpus().cases.size(), 120u) << "the parse corpus promises at least 120 cases";
 }
 
+}  // namespace
+
+// Names the case instead of dumping its bytes when GoogleTest prints the parameter.
+void PrintTo(const ParseCase& c, std::ostream* out) { *out << c.full_id(); }
+
+namespace {
+
 class ParseFixture : public testing::TestWithParam<ParseCase> {};
 
 TEST_P(ParseFixture, MatchesAtEveryChunking) {
