@@ -153,6 +153,7 @@ std::string JsonNode::as_bytes() const {
     if (times < 0 || (unit.empty() ? 0 : times * static_cast<std::int64_t>(unit.size())) > kMaxRepeatBytes) {
       at("times").fail("must be between 0 and " + std::to_string(kMaxRepeatBytes) + " bytes in all");
     }
+    if (unit.size() == 1) return std::string(static_cast<std::size_t>(times), unit[0]);
     std::string out;
     out.reserve(unit.size() * static_cast<std::size_t>(times));
     for (std::int64_t i = 0; i < times; ++i) out += unit;

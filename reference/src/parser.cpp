@@ -1,6 +1,7 @@
 #include "ssespec/parser.hpp"
 
 #include <cstring>
+#include <functional>
 
 #include "utf8.hpp"
 
@@ -71,8 +72,6 @@ std::size_t find_colon(std::string_view line) {
   return std::string_view::npos;
 }
 
-bool equals(std::string_view a, const char* b) { return a == std::string_view(b); }
-
 }  // namespace
 
 const char* to_string(Status status) {
@@ -89,8 +88,15 @@ Parser::Parser(Limits limits) : limits_(limits) {}
 
 Status Parser::feed(std::string_view bytes, EventSink& sink) {
   if (status_ != Status::ok) return status_;
-  const char* p = bytes.data();
-  const char* const end = p + bytes.size();
+  input_ = bytes;
+  const Status status = feed_lines(bytes.data(), bytes.data() + bytes.size(), sink);
+  // The slice belongs to the caller: a borrowed data value must be copied before returning.
+  if (data_borrowed_) own_borrowed_data();
+  input_ = {};
+  return status;
+}
+
+Status Parser::feed_lines(const char* p, const char* const end, EventSink& sink) {
   // "a single U+000D CARRIAGE RETURN (CR) character not followed by a U+000A LINE FEED (LF)":
   // the previous slice ended in CR, so an LF opening this one belongs to that CRLF.
   if (skip_next_lf_ && p != end) {
@@ -110,7 +116,8 @@ Status Parser::feed(std::string_view bytes, EventSink& sink) {
       status_ = Status::line_too_long;
       return status_;
     }
-    if (!line_.empty()) {
+    const bool was_split = !line_.empty();
+    if (was_split) {
       line_.append(line);
       line = line_;
     }
@@ -124,11 +131,24 @@ Status Parser::feed(std::string_view bytes, EventSink& sink) {
     }
     p = eol + 1;
     process_line(line, sink);
-    line_.clear();
+    if (was_split) line_.clear();
     line_has_non_ascii_ = false;
     if (status_ != Status::ok) return status_;
   }
   return status_;
+}
+
+bool Parser::in_input(std::string_view bytes) const {
+  const std::less_equal<const char*> le;
+  return !input_.empty() && le(input_.data(), bytes.data()) &&
+         le(bytes.data() + bytes.size(), input_.data() + input_.size());
+}
+
+void Parser::own_borrowed_data() {
+  data_.assign(borrowed_data_);
+  data_.push_back('\n');
+  data_borrowed_ = false;
+  borrowed_data_ = {};
 }
 
 void Parser::buffer_partial_line(std::string_view bytes) {
@@ -181,47 +201,69 @@ void Parser::process_line(std::string_view raw, EventSink& sink) {
 }
 
 void Parser::process_field(std::string_view name, std::string_view value, EventSink& sink) {
-  // "Field names must be compared literally, with no case folding performed."
-  if (equals(name, "data")) {
-    // "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)."
-    if (data_size() + value.size() + 1 > limits_.max_event_bytes) {
-      status_ = Status::event_too_large;
+  // "Field names must be compared literally, with no case folding performed." The switch on
+  // the length only saves comparisons; each name is still compared in full.
+  switch (name.size()) {
+    case 4:
+      if (std::memcmp(name.data(), "data", 4) == 0) append_data(value);
       return;
-    }
-    const bool value_ends_line_buffer = !line_.empty() && value.data() + value.size() == line_.data() + line_.size();
-    if (data_size() == 0 && value_ends_line_buffer) {
-      // A long line arrived in pieces and sits in line_: adopt that buffer as the data buffer
-      // instead of copying it (the buffers trade places, so both keep their capacity).
-      data_offset_ = static_cast<std::size_t>(value.data() - line_.data());  // before the swap: SSO moves bytes
-      data_.swap(line_);
-    } else if (value.size() <= 16) {
-      for (const char c : value) data_.push_back(c);
-    } else {
-      data_.append(value);
-    }
-    data_.push_back('\n');
-  } else if (equals(name, "event")) {
-    // "Set the event type buffer to the field value."
-    event_type_.assign(value);
-  } else if (equals(name, "id")) {
-    // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
-    // the field value. Otherwise, ignore the field."
-    if (value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
-  } else if (equals(name, "retry")) {
-    // "If the field value consists of only ASCII digits, then interpret the field value as an
-    // integer in base ten ... Otherwise, ignore the field." An empty value has no digits to
-    // interpret and is ignored, as browsers do; a value beyond 64 bits is ignored too.
-    if (value.empty()) return;
-    std::uint64_t ms = 0;
-    for (const char c : value) {
-      if (c < '0' || c > '9') return;
-      const auto digit = static_cast<std::uint64_t>(c - '0');
-      if (ms > (UINT64_MAX - digit) / 10) return;
-      ms = ms * 10 + digit;
-    }
-    sink.on_retry(ms);
+    case 5:
+      if (std::memcmp(name.data(), "event", 5) == 0) {
+        // "Set the event type buffer to the field value."
+        event_type_.assign(value);
+      } else if (std::memcmp(name.data(), "retry", 5) == 0) {
+        process_retry(value, sink);
+      }
+      return;
+    case 2:
+      // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
+      // the field value. Otherwise, ignore the field."
+      if (name[0] == 'i' && name[1] == 'd' && value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
+      return;
+    default:
+      return;  // "Otherwise: The field is ignored."
   }
-  // "Otherwise: The field is ignored."
+}
+
+void Parser::append_data(std::string_view value) {
+  // "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)."
+  if (data_size() + value.size() + 1 > limits_.max_event_bytes) {
+    status_ = Status::event_too_large;
+    return;
+  }
+  if (data_borrowed_) own_borrowed_data();  // a second data line: the buffer needs its own copy
+  if (data_size() == 0 && in_input(value)) {
+    borrowed_data_ = value;
+    data_borrowed_ = true;
+    return;
+  }
+  const bool value_ends_line_buffer = !line_.empty() && value.data() + value.size() == line_.data() + line_.size();
+  if (data_size() == 0 && value_ends_line_buffer) {
+    // A long line arrived in pieces and sits in line_: adopt that buffer as the data buffer
+    // instead of copying it (the buffers trade places, so both keep their capacity).
+    data_offset_ = static_cast<std::size_t>(value.data() - line_.data());  // before the swap: SSO moves bytes
+    data_.swap(line_);
+  } else if (value.size() <= 16) {
+    for (const char c : value) data_.push_back(c);  // short values: cheaper than a library call
+  } else {
+    data_.append(value);
+  }
+  data_.push_back('\n');
+}
+
+void Parser::process_retry(std::string_view value, EventSink& sink) {
+  // "If the field value consists of only ASCII digits, then interpret the field value as an
+  // integer in base ten ... Otherwise, ignore the field." An empty value has no digits to
+  // interpret and is ignored, as browsers do; a value beyond 64 bits is ignored too.
+  if (value.empty()) return;
+  std::uint64_t ms = 0;
+  for (const char c : value) {
+    if (c < '0' || c > '9') return;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (ms > (UINT64_MAX - digit) / 10) return;
+    ms = ms * 10 + digit;
+  }
+  sink.on_retry(ms);
 }
 
 void Parser::dispatch(EventSink& sink) {
@@ -236,7 +278,8 @@ void Parser::dispatch(EventSink& sink) {
   }
   // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
   // remove the last character from the data buffer." (It always is: data lines append one.)
-  const std::string_view data(data_.data() + data_offset_, data_size() - 1);
+  const std::string_view data =
+      data_borrowed_ ? borrowed_data_ : std::string_view(data_.data() + data_offset_, data_size() - 1);
   // Steps 5-6: type "message" unless "the event type buffer has a value other than the empty
   // string"; lastEventId is the last event ID string.
   const std::string_view type = event_type_.empty() ? std::string_view("message") : event_type_;

@@ -85,12 +85,18 @@ class Parser {
  private:
   void process_line(std::string_view raw_line, EventSink& sink);
   void process_field(std::string_view name, std::string_view value, EventSink& sink);
+  void append_data(std::string_view value);
+  void process_retry(std::string_view value, EventSink& sink);
   void dispatch(EventSink& sink);
   void buffer_partial_line(std::string_view bytes);
-  std::size_t data_size() const { return data_.size() - data_offset_; }
+  Status feed_lines(const char* p, const char* end, EventSink& sink);
+  bool in_input(std::string_view bytes) const;
+  void own_borrowed_data();
+  std::size_t data_size() const { return data_borrowed_ ? borrowed_data_.size() + 1 : data_.size() - data_offset_; }
   void clear_data() {
     data_.clear();
     data_offset_ = 0;
+    data_borrowed_ = false;
   }
 
   Limits limits_;
@@ -101,8 +107,14 @@ class Parser {
   bool fields_since_dispatch_ = false;
   std::string line_;              // a line split across slices (raw bytes)
   std::string decoded_;           // scratch for lines with invalid UTF-8
-  std::string data_;              // the data buffer, from data_offset_ on
+  // The data buffer is data_ from data_offset_ on, or, while data_borrowed_, borrowed_data_
+  // plus an LF: a single data value still inside the slice being fed, so an event whose data
+  // line and blank line arrive together is dispatched without copying its data.
+  std::string data_;
   std::size_t data_offset_ = 0;   // non-zero when a whole line buffer was adopted as data
+  std::string_view borrowed_data_;
+  bool data_borrowed_ = false;
+  std::string_view input_;        // the slice feed() is working on
   std::string event_type_;        // the event type buffer
   std::string id_buffer_;         // the last event ID buffer
   std::string last_event_id_;     // the last event ID string, set at dispatch
