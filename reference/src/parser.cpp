@@ -172,6 +172,7 @@ void Parser::process_line(std::string_view raw, EventSink& sink) {
     utf8::decode_with_replacement(raw, decoded_);
     line = decoded_;
     sink.on_decode_error();
+    if (status_ != Status::ok) return;  // paused from the callback
   }
   // "If the line is empty (a blank line): Dispatch the event."
   if (line.empty()) {
@@ -197,6 +198,7 @@ void Parser::process_line(std::string_view raw, EventSink& sink) {
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   }
   sink.on_field(name, value);
+  if (status_ != Status::ok) return;  // paused from the callback
   process_field(name, value, sink);
 }
 

@@ -194,3 +194,46 @@ TEST(ParserTest, ShortDataLineSplitAcrossSlicesIsAdoptedIntact) {
 
 }  // namespace
 }  // namespace ssespec
+
+namespace ssespec {
+namespace {
+
+// pause() from any callback stops everything after it, not only from on_event.
+struct PauseOn : EventSink {
+  Parser* parser = nullptr;
+  std::vector<std::string> calls;
+  std::string pause_in;
+  void note(const std::string& what) {
+    calls.push_back(what);
+    if (what == pause_in) parser->pause();
+  }
+  void on_event(const Event&) override { note("event"); }
+  void on_retry(std::uint64_t) override { note("retry"); }
+  void on_comment(std::string_view) override { note("comment"); }
+  void on_field(std::string_view, std::string_view) override { note("field"); }
+  void on_decode_error() override { note("decode-error"); }
+};
+
+TEST(ParserTest, PauseInOnFieldStopsThatFieldToo) {
+  Parser parser(Limits{1024, 4});
+  PauseOn sink;
+  sink.parser = &parser;
+  sink.pause_in = "field";
+  EXPECT_EQ(parser.feed("retry: 5\n", sink), Status::paused);
+  EXPECT_EQ(sink.calls, (std::vector<std::string>{"field"}));
+  parser.reset();
+  sink.calls.clear();
+  EXPECT_EQ(parser.feed("data: 123456\n", sink), Status::paused);  // not event_too_large
+}
+
+TEST(ParserTest, PauseInOnDecodeErrorStopsThatLine) {
+  Parser parser;
+  PauseOn sink;
+  sink.parser = &parser;
+  sink.pause_in = "decode-error";
+  EXPECT_EQ(parser.feed(":\xFF\n", sink), Status::paused);
+  EXPECT_EQ(sink.calls, (std::vector<std::string>{"decode-error"}));
+}
+
+}  // namespace
+}  // namespace ssespec
