@@ -1,0 +1,78 @@
+// `ssespec server URL`: checks a live SSE endpoint, like h2spec does for HTTP/2 servers.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "report/result.hpp"
+#include "server_check/server_checks.hpp"
+
+namespace ssespec::cli {
+namespace {
+
+struct ServerCommandOptions {
+  ServerCheckOptions check;
+  std::vector<std::string> headers;
+  ReportOptions report;
+};
+
+int run(ServerCommandOptions& o) {
+  for (const auto& line : o.headers) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      std::cerr << "ssespec server: --header \"" << line << "\": expected NAME:VALUE\n";
+      return kExitUsage;
+    }
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    o.check.headers.emplace_back(line.substr(0, colon), value);
+  }
+  RunResult run;
+  run.kind = "server";
+  run.implementation = "SSE endpoint";
+  run.target = o.check.url;
+  run.started_at = now_iso8601();
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    run.cases = run_server_checks(o.check, [&](const CaseResult& r) { print_progress(r, o.report); });
+  } catch (const CouldNotRun& e) {
+    std::cerr << "ssespec server: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return finish_run(run, o.report);
+}
+
+}  // namespace
+
+void add_server_command(CLI::App& app) {
+  auto o = std::make_shared<ServerCommandOptions>();
+  auto* cmd = app.add_subcommand("server", "Check a live SSE endpoint: headers, stream grammar, flushing, reconnection, robustness");
+  cmd->add_option("url", o->check.url, "The event stream URL (http://host:port/path)")->required();
+  cmd->add_option("--header", o->headers, "Send this request header on every request (repeatable), e.g. 'Authorization: Bearer x'");
+  cmd->add_option("--timeout", o->check.timeout_s, "Seconds each probe may take, connect included")
+      ->default_val(10.0)
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--events", o->check.events, "Stop reading the main probe after N events")
+      ->default_val(3)
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--idle", o->check.idle_s,
+                  "Check keep-alive: a comment or event at least every S seconds (watches 1.5 x S; 15-30 is typical)")
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_flag("--resume", o->check.resume, "The server resumes after Last-Event-ID: replaying events is a FAIL");
+  cmd->add_option("--max-bytes", o->check.max_bytes, "Read at most this many bytes per probe")
+      ->default_val(4u << 20)
+      ->check(CLI::Range(1024, 1 << 30));
+  cmd->add_option("--clients", o->check.clients, "Clients that connect and vanish in the robustness check")
+      ->default_val(20)
+      ->check(CLI::Range(0, 200));
+  add_report_options(*cmd, o->report);
+  cmd->footer(
+      "Verdicts: FAIL clients will misbehave (a MUST); WARN interoperability risk (a SHOULD or pitfall); INFO a note.\n"
+      "Exit status: 0 no FAIL; 1 some check failed; 2 could not run (bad URL, refused, bad arguments).");
+  cmd->callback([o] { throw CommandExit{run(*o)}; });
+}
+
+}  // namespace ssespec::cli

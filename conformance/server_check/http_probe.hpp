@@ -1,0 +1,69 @@
+// One bounded HTTP GET of an event stream: connect, send, read the response head and then the
+// body in pieces into a StreamInspector, stopping at an overall deadline, a byte cap or a count
+// of events. A server that never answers, never ends or floods gets an end reason, never a hang.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/URI.h>
+
+#include "server_check/stream_inspector.hpp"
+
+namespace ssespec {
+
+// The target cannot be tested at all (bad URL, unsupported scheme, refused, unknown host).
+class CouldNotRun : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct ProbeRequest {
+  Poco::URI uri;
+  HeaderList headers;            // sent after ssespec's own (Accept), replacing same-named ones
+  double timeout_s = 10;         // overall deadline, connect included
+  bool read_body = true;         // false: stop after the response head
+  std::uint64_t max_events = 0;  // stop after this many events (0: no limit)
+  std::uint64_t max_bytes = 4u << 20;
+};
+
+enum class ProbeEnd {
+  no_response,    // nothing (or no complete head) before the deadline, or the peer hung up
+  head_only,      // read_body was false
+  peer_closed,    // the response body ended (EOF, final chunk or Content-Length reached)
+  peer_reset,     // the connection broke mid-body
+  enough_events,  // max_events arrived
+  deadline,       // the deadline passed while the body was still open
+  byte_cap,       // max_bytes read
+  parser_limit,   // the parser stopped at a line or event limit
+};
+const char* to_string(ProbeEnd end);
+
+struct ProbeResult {
+  ProbeEnd end = ProbeEnd::no_response;
+  std::string detail;             // the exception text, where one ended the probe
+  Poco::Net::HTTPResponse response;
+  double response_at = -1;        // seconds after start when the head was complete
+  double ended_at = 0;
+  bool got_response() const { return response_at >= 0; }
+  bool peer_ended() const { return end == ProbeEnd::peer_closed || end == ProbeEnd::peer_reset; }
+};
+
+// Parses and validates a target URL (http only). Throws CouldNotRun.
+Poco::URI parse_target(const std::string& url);
+
+// Runs one probe. Throws CouldNotRun if no connection could be made (refused, unknown host).
+// `stream` may be null when read_body is false.
+ProbeResult probe(const ProbeRequest& request, StreamInspector* stream);
+
+// Opens `count` connections, sends each a request, waits `hold_s` and resets them all (RST:
+// SO_LINGER 0), as clients that vanish do. Returns how many connected.
+int open_and_abandon(const ProbeRequest& request, int count, double hold_s);
+
+}  // namespace ssespec

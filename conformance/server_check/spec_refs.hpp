@@ -1,0 +1,104 @@
+// The spec text each server and lint check enforces: WHATWG anchors with the rule's words.
+#pragma once
+
+#include <string>
+
+#include "runner/fixture.hpp"
+
+namespace ssespec::spec {
+
+inline SpecRef ref(const std::string& anchor, const std::string& quote) {
+  return {"https://html.spec.whatwg.org/multipage/server-sent-events.html#" + anchor, quote};
+}
+
+// #sse-processing-model, step 15.3 of the EventSource constructor.
+inline SpecRef status_and_type() {
+  return ref("sse-processing-model",
+             "if res's status is not 200, or if res's `Content-Type` is not `text/event-stream`, then fail the connection");
+}
+inline SpecRef fail_is_final() {
+  return ref("sse-processing-model", "Once the user agent has failed the connection, it does not attempt to reconnect.");
+}
+inline SpecRef end_of_body_reconnects() {
+  return ref("sse-processing-model",
+             "processEventSourceEndOfBody ... if res is not a network error, then reestablish the connection");
+}
+inline SpecRef no_store() {
+  return ref("sse-processing-model", "Set request's cache mode to \"no-store\".");
+}
+inline SpecRef utf8_only() {
+  return ref("parsing-an-event-stream", "Event streams in this format must always be encoded as UTF-8.");
+}
+inline SpecRef always_utf8_intro() {
+  return ref("server-sent-events-intro",
+             "Event streams are always decoded as UTF-8. There is no way to specify another character encoding.");
+}
+inline SpecRef grammar_event() {
+  return ref("parsing-an-event-stream", "event = *( comment / field ) end-of-line");
+}
+inline SpecRef grammar_bom() {
+  return ref("parsing-an-event-stream", "stream = [ bom ] *event");
+}
+inline SpecRef bom_stripped_once() {
+  return ref("event-stream-interpretation",
+             "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any.");
+}
+inline SpecRef incomplete_discarded() {
+  return ref("event-stream-interpretation",
+             "If the file ends in the middle of an event, before the final empty line, the incomplete event is not dispatched.");
+}
+inline SpecRef last_needs_blank_line() {
+  return ref("authoring-notes", "the end of the stream is not enough to trigger the dispatch of the last event");
+}
+inline SpecRef unknown_field() {
+  return ref("processField", "Otherwise: The field is ignored.");
+}
+inline SpecRef literal_names() {
+  return ref("processField", "Field names must be compared literally, with no case folding performed.");
+}
+inline SpecRef id_null() {
+  return ref("processField",
+             "If the field value does not contain U+0000 NULL, then set the last event ID buffer to the field value. "
+             "Otherwise, ignore the field.");
+}
+inline SpecRef retry_digits() {
+  return ref("processField",
+             "If the field value consists of only ASCII digits, then interpret the field value as an integer in base ten "
+             "... Otherwise, ignore the field.");
+}
+inline SpecRef one_space_removed() {
+  return ref("event-stream-interpretation", "If value starts with a U+0020 SPACE character, remove it from value.");
+}
+inline SpecRef dispatch() {
+  return ref("dispatchMessage", "If the data buffer is an empty string, set the data buffer and the event type buffer to "
+                                "the empty string and return.");
+}
+inline SpecRef buffering() {
+  return ref("parsing-an-event-stream",
+             "block buffering or line buffering with different expected line endings can cause delays in event dispatch");
+}
+inline SpecRef chunking_layer() {
+  return ref("authoring-notes",
+             "HTTP chunking can have unexpected negative effects on the reliability of this protocol, in particular if "
+             "the chunking is done by a different layer unaware of the timing requirements");
+}
+inline SpecRef keep_alive() {
+  return ref("authoring-notes",
+             "authors can include a comment line (one starting with a ':' character) every 15 seconds or so");
+}
+inline SpecRef last_event_id_header() {
+  return ref("the-last-event-id-header",
+             "The `Last-Event-ID` HTTP request header reports an object's last event ID string to the server when the "
+             "user agent is to reestablish the connection.");
+}
+inline SpecRef reconnect_sends_id() {
+  return ref("sse-processing-model",
+             "If the EventSource object's last event ID string is not the empty string ... Set (`Last-Event-ID`, "
+             "lastEventIDValue) in request's header list.");
+}
+inline SpecRef stop_with_204() {
+  return ref("server-sent-events-intro",
+             "a client can be told to stop reconnecting using the HTTP 204 No Content response code");
+}
+
+}  // namespace ssespec::spec

@@ -1,0 +1,123 @@
+#include "server_check/stream_inspector.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ssespec {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+bool is_known_field(std::string_view name) {
+  return name == "data" || name == "event" || name == "id" || name == "retry";
+}
+
+}  // namespace
+
+std::string printable(std::string_view text, std::size_t max_chars) {
+  std::string out;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < text.size() && kept < max_chars; ++kept) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    char buf[16];
+    if (text.substr(i, kBom.size()) == kBom) {
+      out += "\\u{FEFF}";
+      i += kBom.size();
+    } else if (c == '\\') {
+      out += "\\\\";
+      ++i;
+    } else if (c < 0x20 || c == 0x7f) {
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+      ++i;
+    } else {
+      out.push_back(static_cast<char>(c));  // UTF-8 (already decoded by the parser) passes through
+      ++i;
+    }
+  }
+  if (kept == max_chars && out.size() < text.size()) out += "...";
+  return out;
+}
+
+StreamInspector::StreamInspector(Limits limits, std::size_t keep_events)
+    : limits_(limits), parser_(limits), keep_events_(keep_events) {}
+
+Status StreamInspector::feed(std::string_view bytes, double at) {
+  if (bytes.empty()) return parser_.status();
+  if (last_byte_at_ >= 0) max_byte_gap_ = std::max(max_byte_gap_, at - last_byte_at_);
+  if (first_byte_at_ < 0) first_byte_at_ = at;
+  last_byte_at_ = at;
+  now_ = at;
+  bytes_ += bytes.size();
+  return parser_.feed(bytes, *this);
+}
+
+void StreamInspector::end_of_stream(double at) {
+  if (ended_) return;
+  final_status_ = parser_.status();
+  ended_ = true;
+  now_ = at;
+  // "If the file ends in the middle of an event, before the final empty line, the incomplete
+  // event is not dispatched." Only judged when the parser still reads (no limit was broken).
+  ended_mid_event_ = final_status_ == Status::ok && parser_.mid_event();
+  parser_.finish();
+}
+
+void StreamInspector::on_event(const Event& event) {
+  ++events_;
+  if (first_event_at_ < 0) first_event_at_ = now_;
+  last_event_at_ = now_;
+  if (kept_.size() < keep_events_) {
+    kept_.push_back({now_, std::string(event.type), std::string(event.last_event_id), event.data.size()});
+  }
+}
+
+void StreamInspector::on_retry(std::uint64_t milliseconds) { retry_ = milliseconds; }
+
+void StreamInspector::on_comment(std::string_view text) {
+  ++comments_;
+  if (pending_decode_error_) {
+    pending_decode_error_ = false;
+    if (decode_errors_.first.empty()) decode_errors_.first = printable(":" + std::string(text));
+  }
+}
+
+void StreamInspector::on_decode_error() {
+  ++decode_errors_.count;
+  pending_decode_error_ = true;
+  if (decode_errors_.count == 1) decode_errors_.first_field_line = field_lines_ + 1;
+}
+
+void StreamInspector::note(Finding& finding, std::string_view name, std::string_view value) {
+  if (++finding.count > 1) return;
+  finding.first_field_line = field_lines_;
+  finding.first = printable(std::string(name) + ":" + std::string(value));
+}
+
+void StreamInspector::on_field(std::string_view name, std::string_view value) {
+  ++field_lines_;
+  if (pending_decode_error_) {
+    pending_decode_error_ = false;
+    if (decode_errors_.first.empty()) decode_errors_.first = printable(std::string(name) + ":" + std::string(value));
+  }
+  // A BOM is stripped only at the very start of the stream; anywhere else it becomes part of
+  // the next line, so "\uFEFFdata" is a field name no client knows.
+  if (name.substr(0, kBom.size()) == kBom) {
+    note(bom_after_start_, name, value);
+    return;
+  }
+  if (name == "data") ++data_lines_;
+  if (name == "id") ++ids_sent_;
+  if (!is_known_field(name)) {
+    note(unknown_names_, name, value);
+    return;
+  }
+  // The parser already removed one leading space: a value that still starts with one had two.
+  if (!value.empty() && value.front() == ' ') note(name == "data" ? extra_space_data_ : extra_space_, name, " " + std::string(value));
+  if (name == "id" && value.find('\0') != std::string_view::npos) note(id_with_null_, name, value);
+  if (name == "retry" && (value.empty() || !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))) {
+    note(retry_not_digits_, name, value);
+  }
+}
+
+}  // namespace ssespec
