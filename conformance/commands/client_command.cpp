@@ -1,0 +1,130 @@
+// `ssespec client [options] -- CMD ARGS...`: grades any EventSource client, through its adapter,
+// on every client scenario and every parse case (conformance/ADAPTERS.md).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "commands.hpp"
+#include "report/result.hpp"
+#include "runner/client_runner.hpp"
+#include "runner/json_node.hpp"
+
+namespace ssespec::cli {
+namespace {
+
+struct ClientOptions {
+  ClientRunOptions run;
+  std::vector<std::string> filters;
+  std::vector<std::string> capabilities;
+  std::string expectations_file;
+  bool list = false;
+  ReportOptions report;
+};
+
+// conformance/expectations/<adapter>.json: {"implementation", "failures": [{"id", "reason", "kind"}]}
+std::map<std::string, std::string> load_expectations(const std::string& file) {
+  const JsonNode root = JsonNode::parse_file(file, file);
+  root.allow_only({"$schema", "adapter", "implementation", "description", "failures"});
+  std::map<std::string, std::string> failures;
+  root.at("failures").for_each([&](const JsonNode& f) {
+    f.allow_only({"id", "reason", "kind"});
+    const std::string kind = f.at("kind").as_string();
+    if (kind != "deviation" && kind != "fixture") f.at("kind").fail("expected \"deviation\" or \"fixture\"");
+    const std::string reason = f.at("reason").as_string();
+    if (reason.empty()) f.at("reason").fail("say why");
+    if (!failures.emplace(f.at("id").as_string(), reason).second) f.at("id").fail("listed twice");
+  });
+  return failures;
+}
+
+int compare_with_expectations(const RunResult& run, const std::map<std::string, std::string>& expected,
+                              const std::string& file) {
+  std::vector<std::string> new_failures, fixed, matched;
+  std::set<std::string> ran;
+  for (const CaseResult& c : run.cases) {
+    ran.insert(c.id);
+    const bool listed = expected.count(c.id) > 0;
+    if (c.verdict == Verdict::fail && !listed) new_failures.push_back(c.id + ": " + c.message);
+    if (c.verdict == Verdict::pass && listed) fixed.push_back(c.id);
+    if (c.verdict == Verdict::fail && listed) matched.push_back(c.id);
+  }
+  std::cout << "\nexpectations (" << file << "): " << matched.size() << " known failure(s) matched\n";
+  for (const std::string& f : new_failures) std::cout << "  NEW FAILURE  " << f << "\n";
+  for (const std::string& f : fixed) std::cout << "  NOW PASSES   " << f << " (remove it from the expectations)\n";
+  for (const auto& [id, reason] : expected) {
+    if (!ran.count(id)) std::cout << "  not run      " << id << " (filtered, skipped, or no such case)\n";
+  }
+  return new_failures.empty() && fixed.empty() ? kExitOk : kExitFailures;
+}
+
+int run(ClientOptions& options) {
+  if (options.run.command.empty() && !options.list) {
+    std::cerr << "ssespec client: give the adapter command after --, e.g. ssespec client -- ssespec connect\n";
+    return kExitUsage;
+  }
+  if (!options.capabilities.empty()) {
+    options.run.capabilities.clear();
+    for (const std::string& list : options.capabilities) {
+      std::size_t start = 0;
+      while (start <= list.size()) {
+        const auto comma = list.find(',', start);
+        const std::string cap = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!cap.empty() && cap != "none") options.run.capabilities.insert(cap);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+  }
+  std::vector<ClientCase> cases = load_all_client_cases(default_fixtures_root());
+  if (!options.filters.empty()) {
+    cases.erase(std::remove_if(cases.begin(), cases.end(),
+                               [&](const ClientCase& c) {
+                                 return std::none_of(options.filters.begin(), options.filters.end(),
+                                                     [&](const std::string& f) { return matches_filter(c.full_id(), f); });
+                               }),
+                cases.end());
+  }
+  if (options.list) {
+    for (const ClientCase& c : cases) std::cout << c.full_id() << "  " << c.description << "\n";
+    return kExitOk;
+  }
+  std::map<std::string, std::string> expectations;
+  if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
+  std::signal(SIGPIPE, SIG_IGN);  // an adapter that exits early must not kill the runner
+  const RunResult result = run_client_cases(cases, options.run, options.report);
+  const int status = finish_run(result, options.report);
+  if (!options.expectations_file.empty()) return compare_with_expectations(result, expectations, options.expectations_file);
+  return status;
+}
+
+}  // namespace
+
+void add_client_command(CLI::App& app) {
+  auto options = std::make_shared<ClientOptions>();
+  auto* cmd = app.add_subcommand("client", "Grade an EventSource client, through its adapter, on every scenario");
+  cmd->add_option("--filter,-f", options->filters, "Only cases whose id matches this glob or prefix (repeatable)");
+  cmd->add_flag("--list", options->list, "List the selected cases and exit");
+  cmd->add_option("--timeout", options->run.timeout_s, "Per-case time limit in seconds (default 5)")
+      ->check(CLI::Range(0.5, 600.0));
+  std::string caps_help = "What the adapter can do, comma-separated (default: close,close-in-handler; 'none'):";
+  for (const auto& [name, meaning] : known_client_capabilities()) caps_help += "\n  " + name + ": " + meaning;
+  cmd->add_option("--capabilities", options->capabilities, caps_help);
+  cmd->add_flag("--strict", options->run.strict, "Also run MAY/SHOULD-level cases");
+  cmd->add_option("--jobs,-j", options->run.jobs, "Cases run at once (default 4)")->check(CLI::Range(1, 32));
+  cmd->add_option("--name", options->run.implementation, "Name of the implementation, for reports");
+  cmd->add_option("--expectations", options->expectations_file,
+                  "Known failures (conformance/expectations/*.json): exit 0 only if the failures are exactly these");
+  add_report_options(*cmd, options->report);
+  cmd->add_option("command", options->run.command, "The adapter command, after --")->expected(-1);
+  cmd->footer(
+      "The adapter gets the stream URL and the event types to listen for as extra arguments, prints\n"
+      "JSON lines, and reads \"close\" commands on stdin: see conformance/ADAPTERS.md.\n"
+      "Exit status: 0 all ran cases passed (or failures equal --expectations); 1 otherwise; 2 bad usage.");
+  cmd->callback([options] { throw CommandExit{run(*options)}; });
+}
+
+}  // namespace ssespec::cli

@@ -1,0 +1,322 @@
+#include "runner/client_fixture.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "runner/json_node.hpp"
+
+namespace ssespec {
+namespace {
+
+constexpr const char* kWhatwg = "https://";
+
+std::vector<SpecRef> load_spec_refs(const JsonNode& node) {
+  if (node.size() == 0) node.fail("cite at least one spec rule");
+  std::vector<SpecRef> refs;
+  node.for_each([&](const JsonNode& ref) {
+    ref.allow_only({"url", "quote"});
+    SpecRef r{ref.at("url").as_string(), ref.string_or("quote", "")};
+    const bool whatwg = r.url.rfind(kWhatwg, 0) == 0 && r.url.find(".spec.whatwg.org/") != std::string::npos;
+    if (!whatwg || r.url.find('#') == std::string::npos) ref.at("url").fail("must link an anchor (#...) in a WHATWG spec");
+    refs.push_back(std::move(r));
+  });
+  return refs;
+}
+
+bool valid_id(const std::string& id) {
+  if (id.empty() || id.front() == '-' || id.back() == '-') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+int ready_state_from(const JsonNode& node) {
+  if (node.is_string()) {
+    const std::string s = node.as_string();
+    if (s == "CONNECTING") return 0;
+    if (s == "OPEN") return 1;
+    if (s == "CLOSED") return 2;
+    node.fail("expected CONNECTING, OPEN or CLOSED");
+  }
+  const std::int64_t n = node.as_integer();
+  if (n < 0 || n > 2) node.fail("expected 0, 1 or 2");
+  return static_cast<int>(n);
+}
+
+TraceEntry load_trace_entry(const JsonNode& node) {
+  node.allow_only({"open", "message", "error", "closed"});
+  TraceEntry e;
+  if (node.has("open")) {
+    node.at("open").allow_only({});
+    e.kind = "open";
+  } else if (node.has("message")) {
+    const JsonNode m = node.at("message");
+    m.allow_only({"type", "data", "lastEventId"});
+    e.kind = "message";
+    e.type = m.has("type") ? m.at("type").as_bytes() : "message";
+    e.data = m.at("data").as_bytes();
+    e.last_event_id = m.has("lastEventId") ? m.at("lastEventId").as_bytes() : "";
+  } else if (node.has("error")) {
+    const JsonNode err = node.at("error");
+    err.allow_only({"readyState"});
+    e.kind = "error";
+    e.ready_state = ready_state_from(err.at("readyState"));
+  } else if (node.has("closed")) {
+    node.at("closed").allow_only({"readyState"});
+    e.kind = "closed";
+    e.ready_state = 2;
+  } else {
+    node.fail("expected one of open, message, error, closed");
+  }
+  return e;
+}
+
+server::ScriptedResponse load_response(const JsonNode& node) {
+  node.allow_only({"status", "reason", "headers", "chunks", "end", "raw"});
+  server::ScriptedResponse r;
+  r.send_head = !node.bool_or("raw", false);
+  if (node.has("status")) {
+    const std::int64_t status = node.at("status").as_integer();
+    if (status < 100 || status > 999) node.at("status").fail("expected 100..999");
+    r.status = static_cast<int>(status);
+  }
+  r.reason = node.string_or("reason", "");
+  if (!node.has("headers")) {
+    r.headers.emplace_back("Content-Type", "text/event-stream");
+  } else {
+    const JsonNode headers = node.at("headers");
+    if (headers.is_array()) {
+      headers.for_each([&](const JsonNode& pair) {
+        if (pair.size() != 2) pair.fail("expected [name, value]");
+        r.headers.emplace_back(pair.at(std::size_t{0}).as_string(), pair.at(std::size_t{1}).as_string());
+      });
+    } else {
+      if (!headers.is_object()) headers.fail("expected an object or an array of [name, value]");
+      const auto obj = headers.value().extract<Poco::JSON::Object::Ptr>();
+      for (const auto& [name, ignored] : *obj) r.headers.emplace_back(name, headers.at(name).as_string());
+    }
+  }
+  if (node.has("chunks")) {
+    node.at("chunks").for_each([&](const JsonNode& chunk) {
+      if (chunk.is_object() && chunk.has("delayMs")) {
+        chunk.allow_only({"delayMs"});
+        const std::int64_t ms = chunk.at("delayMs").as_integer();
+        if (ms < 0 || ms > 2000) chunk.at("delayMs").fail("expected 0..2000 (keep the suite fast)");
+        r.steps.push_back({{}, static_cast<int>(ms)});
+      } else {
+        r.steps.push_back({chunk.as_bytes(), 0});
+      }
+    });
+  }
+  const std::string end = node.string_or("end", "close");
+  if (end == "close") {
+    r.end = server::End::close;
+  } else if (end == "reset") {
+    r.end = server::End::reset;
+  } else if (end == "hang") {
+    r.end = server::End::hang;
+  } else {
+    node.at("end").fail("expected close, reset or hang");
+  }
+  return r;
+}
+
+ExpectedRequest load_expected_request(const JsonNode& node) {
+  node.allow_only({"headers", "absentHeaders", "pathEndsWith", "minDelayMs", "maxDelayMs"});
+  ExpectedRequest e;
+  if (node.has("headers")) {
+    const JsonNode headers = node.at("headers");
+    if (!headers.is_object()) headers.fail("expected an object");
+    const auto obj = headers.value().extract<Poco::JSON::Object::Ptr>();
+    for (const auto& [name, ignored] : *obj) e.headers.emplace_back(name, headers.at(name).as_bytes());
+  }
+  if (node.has("absentHeaders")) {
+    node.at("absentHeaders").for_each([&](const JsonNode& n) { e.absent_headers.push_back(n.as_string()); });
+  }
+  if (node.has("pathEndsWith")) e.path_suffix = node.at("pathEndsWith").as_string();
+  if (node.has("minDelayMs")) e.min_delay_ms = static_cast<int>(node.at("minDelayMs").as_integer());
+  if (node.has("maxDelayMs")) e.max_delay_ms = static_cast<int>(node.at("maxDelayMs").as_integer());
+  return e;
+}
+
+ClientAction load_action(const JsonNode& node) {
+  node.allow_only({"after", "do", "via"});
+  if (node.at("do").as_string() != "close") node.at("do").fail("the only action is \"close\"");
+  ClientAction a;
+  const std::string after = node.at("after").as_string();
+  const auto colon = after.find(':');
+  if (after == "start") {
+    a.kind = "start";
+    a.via_stdin = true;
+  } else if (colon != std::string::npos) {
+    a.kind = after.substr(0, colon);
+    try {
+      a.count = std::stoi(after.substr(colon + 1));
+    } catch (const std::exception&) {
+      a.count = 0;
+    }
+    if ((a.kind != "open" && a.kind != "message" && a.kind != "error") || a.count < 1) {
+      node.at("after").fail("expected \"start\" or \"open|message|error:N\" with N >= 1");
+    }
+    const std::string via = node.string_or("via", "handler");
+    if (via != "handler" && via != "stdin") node.at("via").fail("expected handler or stdin");
+    a.via_stdin = via == "stdin";
+  } else {
+    node.at("after").fail("expected \"start\" or \"open|message|error:N\"");
+  }
+  return a;
+}
+
+}  // namespace
+
+bool TraceEntry::operator==(const TraceEntry& o) const {
+  return kind == o.kind && type == o.type && data == o.data && last_event_id == o.last_event_id &&
+         ready_state == o.ready_state;
+}
+
+std::string to_json(const TraceEntry& e) {
+  Poco::JSON::Object inner(Poco::JSON_PRESERVE_KEY_ORDER);
+  if (e.kind == "message") {
+    inner.set("type", e.type);
+    inner.set("data", e.data);
+    inner.set("lastEventId", e.last_event_id);
+  } else if (e.kind == "error" || e.kind == "closed") {
+    inner.set("readyState", e.ready_state);
+  }
+  Poco::JSON::Object outer;
+  outer.set(e.kind, inner);
+  std::ostringstream out;
+  outer.stringify(out);
+  return out.str();
+}
+
+std::optional<TraceEntry> trace_entry_from_json(const std::string& line, std::string& error) {
+  try {
+    const JsonNode node(Poco::JSON::Parser().parse(line), "adapter output", "");
+    return load_trace_entry(node);
+  } catch (const FixtureError& e) {
+    error = e.what();
+  } catch (const Poco::Exception& e) {
+    error = "adapter output: not JSON: " + e.message();
+  }
+  return std::nullopt;
+}
+
+server::Script ClientCase::script() const {
+  server::Script s;
+  for (const ClientConnection& c : connections) s.connections.push_back(c.response);
+  return s;
+}
+
+std::vector<ClientCase> load_client_file(const std::filesystem::path& file, const std::string& group) {
+  const std::string display = "fixtures/" + group + ".json";
+  const JsonNode root = JsonNode::parse_file(file, display);
+  root.allow_only({"$schema", "description", "cases"});
+  root.at("description").as_string();
+  std::vector<ClientCase> out;
+  std::set<std::string> ids;
+  root.at("cases").for_each([&](const JsonNode& node) {
+    node.allow_only({"id", "description", "spec", "connections", "listen", "actions", "expect", "requires", "strict", "note"});
+    ClientCase c;
+    c.group = group;
+    c.id = node.at("id").as_string();
+    if (!valid_id(c.id)) node.at("id").fail("must be kebab-case: a-z, 0-9 and '-'");
+    if (!ids.insert(c.id).second) node.at("id").fail("duplicate id '" + c.id + "'");
+    c.description = node.at("description").as_string();
+    c.spec = load_spec_refs(node.at("spec"));
+    node.at("connections").for_each([&](const JsonNode& conn) {
+      conn.allow_only({"response", "expectRequest"});
+      ClientConnection cc;
+      cc.response = load_response(conn.at("response"));
+      if (conn.has("expectRequest")) cc.expect_request = load_expected_request(conn.at("expectRequest"));
+      c.connections.push_back(std::move(cc));
+    });
+    if (node.has("listen")) node.at("listen").for_each([&](const JsonNode& t) { c.listen.push_back(t.as_string()); });
+    if (node.has("actions")) node.at("actions").for_each([&](const JsonNode& a) { c.actions.push_back(load_action(a)); });
+    const JsonNode expect = node.at("expect");
+    expect.allow_only({"trace", "requests"});
+    expect.at("trace").for_each([&](const JsonNode& t) { c.trace.push_back(load_trace_entry(t)); });
+    // By default every scripted connection must be requested, and a client that ends CLOSED
+    // must not ask for more.
+    c.min_requests = static_cast<int>(c.connections.size());
+    const bool ends_closed = !c.trace.empty() && c.trace.back().ready_state == 2;
+    if (ends_closed) c.max_requests = c.min_requests;
+    if (expect.has("requests")) {
+      const JsonNode r = expect.at("requests");
+      if (r.is_object()) {
+        r.allow_only({"min", "max"});
+        c.min_requests = r.has("min") ? static_cast<int>(r.at("min").as_integer()) : 0;
+        c.max_requests.reset();
+        if (r.has("max")) c.max_requests = static_cast<int>(r.at("max").as_integer());
+      } else {
+        c.min_requests = static_cast<int>(r.as_integer());
+        c.max_requests = c.min_requests;
+      }
+    }
+    for (const ClientAction& a : c.actions) {
+      c.requires_caps.push_back(a.via_stdin ? "close" : "close-in-handler");
+    }
+    if (node.has("requires")) node.at("requires").for_each([&](const JsonNode& r) { c.requires_caps.push_back(r.as_string()); });
+    std::sort(c.requires_caps.begin(), c.requires_caps.end());
+    c.requires_caps.erase(std::unique(c.requires_caps.begin(), c.requires_caps.end()), c.requires_caps.end());
+    c.strict = node.bool_or("strict", false);
+    c.note = node.string_or("note", "");
+    out.push_back(std::move(c));
+  });
+  return out;
+}
+
+std::vector<ClientCase> load_client_cases(const std::filesystem::path& root) {
+  const std::filesystem::path dir = root / "client";
+  std::vector<ClientCase> all;
+  if (!std::filesystem::is_directory(dir)) return all;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    auto cases = load_client_file(file, "client/" + file.stem().string());
+    std::move(cases.begin(), cases.end(), std::back_inserter(all));
+  }
+  return all;
+}
+
+ClientCase client_case_from_parse(const ParseCase& parse) {
+  ClientCase c;
+  c.group = parse.group;
+  c.id = parse.id;
+  c.description = parse.description;
+  c.spec = parse.spec;
+  c.note = parse.note;
+  ClientConnection conn;
+  conn.response.headers.emplace_back("Content-Type", "text/event-stream");
+  for (const std::string& chunk : parse.chunks) conn.response.steps.push_back({chunk, 0});
+  conn.response.end = server::End::hang;  // no reconnection: the trace is this one response
+  c.connections.push_back(std::move(conn));
+  c.min_requests = 1;
+  c.max_requests = 1;
+  c.trace.push_back({"open", {}, {}, {}, -1});
+  std::set<std::string> types;
+  for (const Observation& o : parse.expect) {
+    if (o.kind != Observation::Kind::event) continue;  // retry: invisible to a client
+    c.trace.push_back({"message", o.type, o.data, o.last_event_id, -1});
+    if (o.type != "message" && o.type != "open" && o.type != "error" && types.insert(o.type).second) {
+      c.listen.push_back(o.type);
+    }
+  }
+  return c;
+}
+
+std::vector<ClientCase> load_all_client_cases(const std::filesystem::path& root) {
+  std::vector<ClientCase> all = load_client_cases(root);
+  if (std::filesystem::is_directory(root / "parse")) {
+    for (const ParseCase& p : load_parse_cases(root)) all.push_back(client_case_from_parse(p));
+  }
+  return all;
+}
+
+}  // namespace ssespec

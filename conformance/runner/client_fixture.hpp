@@ -1,0 +1,81 @@
+// Client scenario cases: fixtures/client/*.json (fixtures/schema/client.schema.json), plus every
+// parse case turned into a one-response scenario. A case scripts the server's responses and
+// lists what the client under test must report, in the adapter protocol (conformance/ADAPTERS.md).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runner/fixture.hpp"
+#include "server/script.hpp"
+
+namespace ssespec {
+
+// What one request must carry; delays are from the end of the previous connection.
+struct ExpectedRequest {
+  std::vector<std::pair<std::string, std::string>> headers;  // name (any case) -> exact value
+  std::vector<std::string> absent_headers;
+  std::optional<std::string> path_suffix;  // e.g. "/moved" after a redirect
+  std::optional<int> min_delay_ms;
+  std::optional<int> max_delay_ms;
+};
+
+struct ClientConnection {
+  server::ScriptedResponse response;
+  std::optional<ExpectedRequest> expect_request;
+};
+
+// One line of the adapter protocol: open, message, error or closed.
+struct TraceEntry {
+  std::string kind;
+  std::string type;           // message
+  std::string data;           // message
+  std::string last_event_id;  // message
+  int ready_state = -1;       // error, closed: 0 CONNECTING, 1 OPEN, 2 CLOSED
+
+  bool operator==(const TraceEntry& other) const;
+};
+
+std::string to_json(const TraceEntry& entry);  // one line, the adapter protocol's form
+// Parses one adapter line; nullopt (with `error` set) if it is not a protocol line.
+std::optional<TraceEntry> trace_entry_from_json(const std::string& line, std::string& error);
+
+// "close" the EventSource after the count-th observation of `kind` (kind "start": at once).
+struct ClientAction {
+  std::string kind;
+  int count = 0;
+  bool via_stdin = false;  // false: inside the handler (SSESPEC_CLOSE_AFTER)
+};
+
+struct ClientCase {
+  std::string group;  // "client/reconnect" or "parse/<file>"
+  std::string id;
+  std::string description;
+  std::vector<SpecRef> spec;
+  std::vector<ClientConnection> connections;
+  std::vector<std::string> listen;  // named event types to add listeners for
+  std::vector<ClientAction> actions;
+  std::vector<TraceEntry> trace;
+  int min_requests = 0;
+  std::optional<int> max_requests;
+  std::vector<std::string> requires_caps;
+  bool strict = false;
+  std::string note;
+
+  std::string full_id() const { return group + "/" + id; }
+  server::Script script() const;
+};
+
+std::vector<ClientCase> load_client_file(const std::filesystem::path& file, const std::string& group);
+// Every fixtures/client/*.json under root, in file-name order (none if the folder is missing).
+std::vector<ClientCase> load_client_cases(const std::filesystem::path& root);
+// A parse case served as one 200 text/event-stream response that stays open; retry
+// observations are dropped (a client cannot see them).
+ClientCase client_case_from_parse(const ParseCase& parse);
+// Client cases followed by every parse case.
+std::vector<ClientCase> load_all_client_cases(const std::filesystem::path& root);
+
+}  // namespace ssespec

@@ -1,0 +1,41 @@
+// Runs client scenario cases against any EventSource client through its adapter
+// (conformance/ADAPTERS.md): one adapter process per case, the reference server playing the
+// case's script, and a verdict from the adapter's trace and the server's request log.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "report/result.hpp"
+#include "runner/client_fixture.hpp"
+
+namespace ssespec {
+
+namespace server {
+class ReferenceServer;
+}
+
+struct ClientRunOptions {
+  std::vector<std::string> command;  // the adapter: CMD ARGS... (the URL is appended)
+  std::string implementation;        // for the report; defaults to the command
+  std::set<std::string> capabilities = default_client_capabilities();
+  bool strict = false;               // also run "strict" (MAY/SHOULD-level) cases
+  double timeout_s = 5;              // per case
+  int settle_ms = 100;               // after the expected trace: how long extra output is awaited
+  int jobs = 4;                      // cases run at once
+
+  static std::set<std::string> default_client_capabilities() { return {"close", "close-in-handler"}; }
+};
+
+// Every capability a case may require, with what it means (for --help and skip messages).
+const std::vector<std::pair<std::string, std::string>>& known_client_capabilities();
+
+// Runs one case; `server` must be started.
+CaseResult run_client_case(const ClientCase& c, server::ReferenceServer& server, const ClientRunOptions& options);
+
+// Runs the cases (in parallel, options.jobs at a time), printing progress as each finishes.
+RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRunOptions& options,
+                           const ReportOptions& report);
+
+}  // namespace ssespec

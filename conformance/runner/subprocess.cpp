@@ -1,0 +1,199 @@
+#include "runner/subprocess.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <mutex>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace ssespec {
+namespace {
+
+constexpr std::size_t kMaxStderr = 64 * 1024;
+constexpr std::size_t kMaxLine = 256u << 20;  // a large event, but not an endless line
+
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+}  // namespace
+
+Subprocess::Subprocess(const std::vector<std::string>& argv, const std::vector<std::pair<std::string, std::string>>& env) {
+  if (argv.empty()) throw std::runtime_error("no command");
+  // Writing to a child that already exited must fail with EPIPE, not kill the runner.
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    bool overridden = false;
+    for (const auto& [k, v] : env) overridden = overridden || entry.rfind(k + "=", 0) == 0;
+    if (!overridden) env_strings.push_back(entry);
+  }
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& s : args) argp.push_back(s.data());
+  argp.push_back(nullptr);
+
+  const int rc = ::posix_spawnp(&pid_, argp[0], &actions, &attr, argp.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (rc != 0) {
+    ::close(in[1]);
+    ::close(out[0]);
+    ::close(err[0]);
+    pid_ = -1;
+    throw std::runtime_error("cannot start '" + argv[0] + "': " + std::strerror(rc));
+  }
+  in_ = in[1];
+  out_ = out[0];
+  err_ = err[0];
+  set_nonblocking(out_);
+  set_nonblocking(err_);
+}
+
+Subprocess::~Subprocess() {
+  kill();
+  close_stdin();
+  if (out_ >= 0) ::close(out_);
+  if (err_ >= 0) ::close(err_);
+}
+
+bool Subprocess::write_stdin(const std::string& text) {
+  if (in_ < 0) return false;
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(in_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // EPIPE: SIGPIPE is ignored by the runner
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+void Subprocess::close_stdin() {
+  if (in_ >= 0) ::close(in_);
+  in_ = -1;
+}
+
+void Subprocess::pump(int timeout_ms) {
+  pollfd fds[2] = {{out_eof_ ? -1 : out_, POLLIN, 0}, {err_, POLLIN, 0}};
+  if (::poll(fds, 2, timeout_ms) <= 0) return;
+  char buffer[65536];
+  if (fds[0].revents) {
+    for (;;) {
+      const ssize_t n = ::read(out_, buffer, sizeof buffer);
+      if (n > 0) {
+        out_buffer_.append(buffer, static_cast<std::size_t>(n));
+        if (out_buffer_.size() > kMaxLine) break;
+        continue;
+      }
+      if (n == 0) out_eof_ = true;
+      break;
+    }
+  }
+  if (fds[1].revents) {
+    for (;;) {
+      const ssize_t n = ::read(err_, buffer, sizeof buffer);
+      if (n <= 0) {
+        if (n == 0) {
+          ::close(err_);
+          err_ = -1;
+        }
+        break;
+      }
+      if (stderr_.size() < kMaxStderr) stderr_.append(buffer, std::min<std::size_t>(n, kMaxStderr - stderr_.size()));
+    }
+  }
+}
+
+Subprocess::Read Subprocess::read_line(std::string& line, Clock::time_point deadline) {
+  for (;;) {
+    const auto newline = out_buffer_.find('\n');
+    if (newline != std::string::npos) {
+      line = out_buffer_.substr(0, newline);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      out_buffer_.erase(0, newline + 1);
+      return Read::line;
+    }
+    if (out_buffer_.size() > kMaxLine) {
+      line = out_buffer_;
+      out_buffer_.clear();
+      return Read::line;  // the runner rejects it as malformed
+    }
+    if (out_eof_) {
+      if (!out_buffer_.empty()) {
+        line = out_buffer_;
+        out_buffer_.clear();
+        return Read::line;
+      }
+      return Read::eof;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return Read::timeout;
+    pump(static_cast<int>(std::min<long long>(left, 1000)));
+  }
+}
+
+bool Subprocess::wait(Clock::time_point deadline, int& exit_status) {
+  if (pid_ <= 0) return true;
+  for (;;) {
+    const pid_t r = ::waitpid(pid_, &exit_status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return true;
+    }
+    if (Clock::now() >= deadline) return false;
+    pump(5);  // keep the pipes drained while waiting
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+void Subprocess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(-pid_, SIGKILL);  // the process group this child leads
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string describe_exit(int exit_status) {
+  if (WIFEXITED(exit_status)) return "exit " + std::to_string(WEXITSTATUS(exit_status));
+  if (WIFSIGNALED(exit_status)) return "killed by signal " + std::to_string(WTERMSIG(exit_status));
+  return "status " + std::to_string(exit_status);
+}
+
+}  // namespace ssespec

@@ -1,0 +1,187 @@
+// The client runner: scenario fixtures load, misbehaving adapters get verdicts (never a hang),
+// and deliberately broken clients are caught by failing cases.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "runner/client_runner.hpp"
+#include "server/reference_server.hpp"
+
+#ifndef SSESPEC_FIXTURES_DIR
+#error "SSESPEC_FIXTURES_DIR must name the fixtures folder"
+#endif
+#ifndef SSESPEC_BIN
+#error "SSESPEC_BIN must name the ssespec executable"
+#endif
+#ifndef BROKEN_ADAPTER_BIN
+#error "BROKEN_ADAPTER_BIN must name the broken_adapter executable"
+#endif
+
+namespace ssespec {
+namespace {
+
+class ClientRunnerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new server::ReferenceServer;
+    server_->start();
+    for (ClientCase& c : load_all_client_cases(SSESPEC_FIXTURES_DIR)) cases_[c.full_id()] = std::move(c);
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static const ClientCase& find(const std::string& id) {
+    const auto it = cases_.find(id);
+    if (it == cases_.end()) throw std::runtime_error("no such case: " + id);
+    return it->second;
+  }
+  static CaseResult run(const std::string& id, std::vector<std::string> command, double timeout_s = 5) {
+    ClientRunOptions options;
+    options.command = std::move(command);
+    options.timeout_s = timeout_s;
+    return run_client_case(find(id), *server_, options);
+  }
+  static inline server::ReferenceServer* server_ = nullptr;
+  static inline std::map<std::string, ClientCase> cases_;
+};
+
+TEST_F(ClientRunnerTest, AtLeastSixtyScenarioCasesWithUniqueIds) {
+  const auto client = load_client_cases(SSESPEC_FIXTURES_DIR);
+  EXPECT_GE(client.size(), 60u);
+  std::set<std::string> ids;
+  for (const ClientCase& c : client) {
+    EXPECT_TRUE(ids.insert(c.full_id()).second) << c.full_id();
+    EXPECT_LT(c.description.size(), 70u) << c.full_id();
+    EXPECT_FALSE(c.trace.empty()) << c.full_id();
+  }
+}
+
+TEST_F(ClientRunnerTest, ParseCasesBecomeOneResponseScenarios) {
+  const ParseCase parse{"parse/x", "y", "d", {}, {"retry: 5\n", "event: t\ndata: a\n\n"},
+                        {{Observation::Kind::retry, {}, {}, {}, 5}, {Observation::Kind::event, "t", "a", "", 0}}, false, ""};
+  const ClientCase c = client_case_from_parse(parse);
+  ASSERT_EQ(c.trace.size(), 2u);  // open, the event; the retry is invisible to clients
+  EXPECT_EQ(c.trace[0].kind, "open");
+  EXPECT_EQ(c.trace[1].type, "t");
+  EXPECT_EQ(c.listen, std::vector<std::string>{"t"});
+  EXPECT_EQ(c.connections.at(0).response.end, server::End::hang);
+}
+
+TEST_F(ClientRunnerTest, ReferenceClientPassesACase) {
+  const CaseResult r = run("client/last-event-id/persists-across-reconnects", {SSESPEC_BIN, "connect"});
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.message << "\n" << r.observed;
+}
+
+TEST_F(ClientRunnerTest, HangingAdapterTimesOut) {
+  const auto started = std::chrono::steady_clock::now();
+  const CaseResult r = run("client/open/open-before-first-message", {"sh", "-c", "sleep 30"}, 1);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("timed out"), std::string::npos) << r.message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+}
+
+TEST_F(ClientRunnerTest, CrashingAdapterFails) {
+  const CaseResult r = run("client/open/open-before-first-message", {"sh", "-c", "echo '{\"open\":{}}'; kill -SEGV $$"});
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("signal 11"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, AdapterThatExitsAtOnceFailsWithoutSigpipe) {
+  // The case writes "close" to stdin at start: the adapter is already gone (EPIPE, not SIGPIPE).
+  const CaseResult r = run("client/close/close-before-open", {"true"});
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("ended its output early"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, MissingAdapterFails) {
+  const CaseResult r = run("client/open/open-before-first-message", {"/nonexistent/ssespec-adapter"});
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("cannot start"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, OutputOutsideTheProtocolFails) {
+  const CaseResult r = run("client/open/open-before-first-message", {"sh", "-c", "echo hello; sleep 5"});
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("outside the protocol"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, MissingCapabilityIsSkippedWithReason) {
+  ClientRunOptions options;
+  options.command = {SSESPEC_BIN, "connect"};
+  options.capabilities = {"close"};
+  const CaseResult r = run_client_case(find("client/close/close-in-handler-same-chunk"), *server_, options);
+  EXPECT_EQ(r.verdict, Verdict::skip);
+  EXPECT_NE(r.message.find("close-in-handler"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, StrictCaseIsSkippedUnlessStrict) {
+  ClientRunOptions options;
+  options.command = {SSESPEC_BIN, "connect"};
+  EXPECT_EQ(run_client_case(find("client/request-headers/accept-event-stream"), *server_, options).verdict, Verdict::skip);
+  options.strict = true;
+  EXPECT_EQ(run_client_case(find("client/request-headers/accept-event-stream"), *server_, options).verdict, Verdict::pass);
+}
+
+TEST_F(ClientRunnerTest, BadFixtureNamesFileAndField) {
+  const auto dir = std::filesystem::temp_directory_path() / "ssespec-client-fixture-test";
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "bad.json";
+  std::ofstream(file) << R"({"description": "x", "cases": [{"id": "a", "description": "d",
+    "spec": [{"url": "https://html.spec.whatwg.org/multipage/server-sent-events.html#dom-eventsource"}],
+    "connections": [{"response": {"end": "explode"}}], "expect": {"trace": []}}]})";
+  try {
+    load_client_file(file, "client/bad");
+    FAIL() << "no error";
+  } catch (const FixtureError& e) {
+    EXPECT_NE(std::string(e.what()).find("fixtures/client/bad.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cases[0].connections[0].response.end"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A broken client, a case that must catch it, and a case it still passes (so the failure is
+// the fault's, not the harness's).
+struct BrokenAdapter {
+  const char* fault;
+  const char* caught_by;
+  const char* still_passes;
+};
+
+void PrintTo(const BrokenAdapter& b, std::ostream* out) { *out << b.fault << " / " << b.caught_by; }
+
+class BrokenAdapterTest : public ClientRunnerTest, public ::testing::WithParamInterface<BrokenAdapter> {};
+
+TEST_P(BrokenAdapterTest, IsCaughtByAFailingCase) {
+  const BrokenAdapter& b = GetParam();
+  const CaseResult caught = run(b.caught_by, {BROKEN_ADAPTER_BIN, b.fault});
+  EXPECT_EQ(caught.verdict, Verdict::fail) << b.fault << " was not caught by " << b.caught_by;
+  const CaseResult passes = run(b.still_passes, {BROKEN_ADAPTER_BIN, b.fault});
+  EXPECT_EQ(passes.verdict, Verdict::pass) << passes.message << "\n" << passes.observed;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, BrokenAdapterTest,
+    ::testing::Values(
+        BrokenAdapter{"keep-leading-space", "client/open/open-before-first-message", "client/status/status-404-fails"},
+        BrokenAdapter{"keep-leading-space", "parse/field-parsing/colon-then-space", "client/open/open-on-200-event-stream"},
+        BrokenAdapter{"no-last-event-id", "client/last-event-id/sent-after-id", "client/reconnect/after-clean-close"},
+        BrokenAdapter{"no-last-event-id", "client/last-event-id/persists-across-reconnects", "client/open/open-before-first-message"},
+        BrokenAdapter{"reconnect-after-error", "client/status/status-500-fails", "client/open/open-before-first-message"},
+        BrokenAdapter{"reconnect-after-error", "client/reconnect/no-reconnect-after-failure", "client/reconnect/after-reset"},
+        BrokenAdapter{"dispatch-after-close", "client/close/close-in-handler-same-chunk", "client/open/open-before-first-message"},
+        BrokenAdapter{"dispatch-after-close", "client/close/close-between-chunks-from-outside", "client/reconnect/after-clean-close"}),
+    [](const ::testing::TestParamInfo<BrokenAdapter>& info) {
+      std::string name = std::string(info.param.fault) + "_" + std::to_string(info.index);
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return name;
+    });
+
+}  // namespace
+}  // namespace ssespec

@@ -1,0 +1,130 @@
+#include "client/http_transport.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include <istream>
+
+namespace ssespec::client {
+namespace {
+
+using Poco::Net::HTTPClientSession;
+
+class PocoResponse final : public HttpResponse {
+ public:
+  PocoResponse(std::shared_ptr<HTTPClientSession> session, Poco::Net::HTTPResponse head, std::istream& body,
+               std::string final_url)
+      : session_(std::move(session)), head_(std::move(head)), body_(body), final_url_(std::move(final_url)) {
+    body_.exceptions(std::ios::badbit);  // let POCO's network exceptions through
+  }
+
+  int status() const override { return static_cast<int>(head_.getStatus()); }
+
+  std::optional<std::string> content_type() const override {
+    std::optional<std::string> joined;
+    for (const auto& [name, value] : head_) {
+      if (Poco::icompare(name, "content-type") != 0) continue;
+      joined = joined ? *joined + ", " + value : value;
+    }
+    return joined;
+  }
+
+  std::string final_url() const override { return final_url_; }
+
+  Read read(std::string& bytes) override {
+    try {
+      // get() blocks for one byte and fills POCO's buffer with whatever arrived; readsome()
+      // takes the rest of that buffer without blocking again.
+      const int first = body_.get();
+      if (first == std::char_traits<char>::eof()) return Read::end;
+      bytes.push_back(static_cast<char>(first));
+      char buffer[16384];
+      std::streamsize n = 0;
+      while ((n = body_.readsome(buffer, sizeof buffer)) > 0) bytes.append(buffer, static_cast<std::size_t>(n));
+      return Read::data;
+    } catch (const Poco::Exception&) {
+      return Read::network_error;
+    } catch (const std::exception&) {
+      return Read::network_error;
+    }
+  }
+
+ private:
+  std::shared_ptr<HTTPClientSession> session_;
+  Poco::Net::HTTPResponse head_;
+  std::istream& body_;
+  std::string final_url_;
+};
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+}  // namespace
+
+bool HttpTransport::adopt(const std::shared_ptr<HTTPClientSession>& session) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_ = session;
+  return !aborted_;
+}
+
+void HttpTransport::abort() {
+  std::shared_ptr<HTTPClientSession> session;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    aborted_ = true;
+    session = current_.lock();
+  }
+  if (!session) return;
+  try {
+    session->socket().shutdown();  // wakes a blocked read; the reading thread closes it
+  } catch (const Poco::Exception&) {
+  }
+}
+
+std::unique_ptr<HttpResponse> HttpTransport::fetch(const HttpRequest& request, std::string& error) {
+  std::string url = request.url;
+  for (int redirects = 0;; ++redirects) {
+    try {
+      const Poco::URI uri(url);
+      if (uri.getScheme() != "http") {
+        error = "unsupported URL scheme: " + uri.getScheme();
+        return nullptr;
+      }
+      auto session = std::make_shared<HTTPClientSession>(uri.getHost(), uri.getPort());
+      session->setKeepAlive(false);
+      session->setTimeout(Poco::Timespan(0, options_.connect_timeout_ms * 1000), Poco::Timespan(10, 0),
+                          Poco::Timespan(0));  // no receive timeout: streams may idle for hours
+      if (!adopt(session)) {
+        error = "aborted";
+        return nullptr;
+      }
+      Poco::Net::HTTPRequest head(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathEtc(),
+                                  Poco::Net::HTTPMessage::HTTP_1_1);
+      for (const auto& [name, value] : request.headers) head.set(name, value);
+      session->sendRequest(head);
+      Poco::Net::HTTPResponse response;
+      std::istream& body = session->receiveResponse(response);
+      const int status = static_cast<int>(response.getStatus());
+      if (is_redirect(status) && response.has("Location")) {
+        if (redirects >= options_.max_redirects) {
+          error = "too many redirects";
+          return nullptr;
+        }
+        Poco::URI next(uri, response.get("Location"));
+        url = next.toString();
+        continue;
+      }
+      return std::make_unique<PocoResponse>(session, std::move(response), body, url);
+    } catch (const Poco::Exception& e) {
+      error = e.displayText();
+      return nullptr;
+    }
+  }
+}
+
+}  // namespace ssespec::client

@@ -1,0 +1,412 @@
+#include "server/reference_server.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <ctime>
+#include <sstream>
+
+#include "server/demo.hpp"
+#include "server/stream_pump.hpp"
+
+namespace ssespec::server {
+
+using Poco::Net::HTTPRequestHandler;
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+using Clock = std::chrono::steady_clock;
+
+struct ReferenceServer::Session {
+  std::string id;
+  std::shared_ptr<const Script> script;
+  Clock::time_point created = Clock::now();
+  mutable std::mutex mutex;
+  std::vector<RecordedRequest> requests;
+  int playing = 0;  // responses still writing their steps
+
+  double ms_since_start() const {
+    return std::chrono::duration<double, std::milli>(Clock::now() - created).count();
+  }
+};
+
+const std::string* RecordedRequest::header(const std::string& name) const {
+  for (const auto& [n, v] : headers) {
+    if (Poco::icompare(n, name) == 0) return &v;
+  }
+  return nullptr;
+}
+
+namespace {
+
+void send_text(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
+               const std::string& body) {
+  response.setStatus(status);
+  response.setContentType(type);
+  response.set("Access-Control-Allow-Origin", "*");
+  response.setContentLength(static_cast<std::streamsize>(body.size()));
+  response.send() << body;
+}
+
+void send_json(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const Poco::JSON::Object& json) {
+  std::ostringstream out;
+  json.stringify(out);
+  send_text(response, status, "application/json", out.str() + "\n");
+}
+
+void send_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& message) {
+  Poco::JSON::Object json;
+  json.set("error", message);
+  send_json(response, status, json);
+}
+
+// Takes the connection away from POCO: the pump writes it from now on.
+Poco::Net::StreamSocket detach(HTTPServerRequest& request, HTTPServerResponse& response) {
+  response.setKeepAlive(false);
+  return static_cast<Poco::Net::HTTPServerRequestImpl&>(request).detachSocket();
+}
+
+class NotFoundHandler final : public HTTPRequestHandler {
+ public:
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such path: " + request.getURI());
+  }
+};
+
+// /s/<session>/<anything>: the session's next scripted connection.
+class ScriptedHandler final : public HTTPRequestHandler {
+ public:
+  ScriptedHandler(ReferenceServer& server, std::shared_ptr<ReferenceServer::Session> session)
+      : server_(server), session_(std::move(session)) {}
+
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    RecordedRequest recorded;
+    recorded.method = request.getMethod();
+    recorded.path = request.getURI();
+    for (const auto& [name, value] : request) recorded.headers.emplace_back(name, value);
+    std::size_t index = 0;
+    {
+      std::lock_guard<std::mutex> lock(session_->mutex);
+      recorded.at_ms = session_->ms_since_start();
+      index = session_->requests.size();
+      recorded.connection = index < session_->script->connections.size() ? static_cast<int>(index) : -1;
+      session_->requests.push_back(recorded);
+    }
+    PumpedStream stream;
+    stream.tag = session_->id;
+    {
+      std::lock_guard<std::mutex> lock(session_->mutex);
+      ++session_->playing;
+    }
+    std::weak_ptr<ReferenceServer::Session> played = session_;
+    stream.on_played = [played] {
+      if (auto s = played.lock()) {
+        std::lock_guard<std::mutex> lock(s->mutex);
+        --s->playing;
+      }
+    };
+    if (recorded.connection < 0) {
+      stream.end = End::hang;  // past the script: hold the request, answer nothing
+    } else {
+      const ScriptedResponse& scripted = session_->script->connections[index];
+      if (scripted.send_head) stream.steps.push_back({head_bytes(scripted), 0});
+      stream.steps.insert(stream.steps.end(), scripted.steps.begin(), scripted.steps.end());
+      stream.end = scripted.end;
+      std::weak_ptr<ReferenceServer::Session> weak = session_;
+      stream.on_ended = [weak, index] {
+        if (auto s = weak.lock()) {
+          std::lock_guard<std::mutex> lock(s->mutex);
+          s->requests[index].ended_at_ms = s->ms_since_start();
+        }
+      };
+    }
+    stream.socket = detach(request, response);
+    server_.pump().add(std::move(stream));
+  }
+
+ private:
+  ReferenceServer& server_;
+  std::shared_ptr<ReferenceServer::Session> session_;
+};
+
+// /sessions, /sessions/<id>/requests, /scripts: the API the runners use.
+class ApiHandler final : public HTTPRequestHandler {
+ public:
+  ApiHandler(ReferenceServer& server, std::vector<std::string> segments)
+      : server_(server), segments_(std::move(segments)) {}
+
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    const std::string& method = request.getMethod();
+    if (method == "OPTIONS") {  // CORS preflight for a runner page on another origin
+      response.set("Access-Control-Allow-Methods", "GET, POST, DELETE");
+      response.set("Access-Control-Allow-Headers", "Content-Type");
+      send_text(response, HTTPResponse::HTTP_NO_CONTENT, "text/plain", "");
+      return;
+    }
+    if (segments_[0] == "scripts" && segments_.size() == 1 && method == "GET") {
+      Poco::JSON::Array::Ptr names = new Poco::JSON::Array;
+      for (const std::string& name : server_.script_names()) names->add(name);
+      Poco::JSON::Object json;
+      json.set("scripts", names);
+      send_json(response, HTTPResponse::HTTP_OK, json);
+      return;
+    }
+    if (segments_.size() == 1 && method == "POST") {
+      create(request, response);
+      return;
+    }
+    if (segments_.size() >= 2) {
+      const auto session = server_.find_session(segments_[1]);
+      if (!session) {
+        send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such session: " + segments_[1]);
+        return;
+      }
+      if (segments_.size() == 3 && segments_[2] == "requests" && method == "GET") {
+        send_text(response, HTTPResponse::HTTP_OK, "application/json", requests_to_json(server_.requests(segments_[1])) + "\n");
+        return;
+      }
+      if (segments_.size() == 2 && method == "DELETE") {
+        server_.end_session(segments_[1]);
+        send_text(response, HTTPResponse::HTTP_NO_CONTENT, "text/plain", "");
+        return;
+      }
+    }
+    send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such endpoint: " + method + " " + request.getURI());
+  }
+
+ private:
+  void create(HTTPServerRequest& request, HTTPServerResponse& response) {
+    std::shared_ptr<Script> script;
+    const Poco::URI uri(request.getURI());
+    for (const auto& [key, value] : uri.getQueryParameters()) {
+      if (key != "script") continue;
+      script = server_.find_script(value);
+      if (!script) {
+        send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such script: " + value);
+        return;
+      }
+    }
+    if (!script) {
+      std::string body;
+      Poco::StreamCopier::copyToString(request.stream(), body);
+      try {
+        script = std::make_shared<Script>(script_from_json(body));
+      } catch (const std::invalid_argument& e) {
+        send_error(response, HTTPResponse::HTTP_BAD_REQUEST, e.what());
+        return;
+      }
+    }
+    const std::string id = server_.create_session(*script);
+    Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+    json.set("id", id);
+    json.set("path", ReferenceServer::stream_path(id));
+    json.set("url", server_.base_url() + ReferenceServer::stream_path(id));
+    json.set("requests", "/sessions/" + id + "/requests");
+    send_json(response, HTTPResponse::HTTP_CREATED, json);
+  }
+
+  ReferenceServer& server_;
+  std::vector<std::string> segments_;
+};
+
+class DemoPageHandler final : public HTTPRequestHandler {
+ public:
+  void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
+    send_text(response, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", demo_page_html());
+  }
+};
+
+// /demo/clock: the current time as an event every second until the client goes away.
+class DemoClockHandler final : public HTTPRequestHandler {
+ public:
+  explicit DemoClockHandler(ReferenceServer& server) : server_(server) {}
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    PumpedStream stream;
+    stream.steps.push_back({demo_clock_head(), 0});
+    stream.period_ms = 1000;
+    stream.tick = [] { return demo_clock_event(std::time(nullptr)); };
+    stream.tag = "demo";
+    stream.socket = detach(request, response);
+    server_.pump().add(std::move(stream));
+  }
+
+ private:
+  ReferenceServer& server_;
+};
+
+std::vector<std::string> split_path(const std::string& target) {
+  const std::string path = Poco::URI(target).getPath();
+  std::vector<std::string> out;
+  std::string part;
+  std::istringstream in(path);
+  while (std::getline(in, part, '/')) {
+    if (!part.empty()) out.push_back(part);
+  }
+  return out;
+}
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(ReferenceServer& server) : server_(server) {}
+
+  HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override {
+    std::vector<std::string> segments;
+    try {
+      segments = split_path(request.getURI());
+    } catch (const Poco::Exception&) {
+      return new NotFoundHandler;  // a target that is not a URI
+    }
+    if (segments.size() >= 2 && segments[0] == "s") {
+      if (auto session = server_.find_session(segments[1])) return new ScriptedHandler(server_, session);
+    } else if (!segments.empty() && (segments[0] == "sessions" || segments[0] == "scripts")) {
+      return new ApiHandler(server_, segments);
+    } else if (server_.demo_enabled() && segments.size() == 1 && segments[0] == "demo") {
+      return new DemoPageHandler;
+    } else if (server_.demo_enabled() && segments.size() == 2 && segments[0] == "demo" && segments[1] == "clock") {
+      return new DemoClockHandler(server_);
+    }
+    for (const auto& route : server_.routes()) {
+      if (HTTPRequestHandler* handler = route(request)) return handler;
+    }
+    return new NotFoundHandler;  // never null: POCO would answer 501
+  }
+
+ private:
+  ReferenceServer& server_;
+};
+
+}  // namespace
+
+ReferenceServer::ReferenceServer(ServerOptions options) : options_(std::move(options)) {}
+
+ReferenceServer::~ReferenceServer() { stop(); }
+
+void ReferenceServer::start() {
+  if (http_) return;
+  pump_ = std::make_unique<StreamPump>();
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options_.host, options_.port), 64);
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(options_.max_threads);
+  params->setMaxQueued(256);
+  params->setKeepAlive(true);
+  params->setTimeout(Poco::Timespan(10, 0));
+  pool_ = std::make_unique<Poco::ThreadPool>(2, options_.max_threads, 60, 0);
+  http_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), *pool_, socket, params);
+  http_->start();
+}
+
+void ReferenceServer::stop() {
+  if (http_) {
+    http_->stopAll(true);
+    http_.reset();
+    pool_->joinAll();
+  }
+  if (pump_) pump_->stop();
+}
+
+std::uint16_t ReferenceServer::port() const { return http_ ? http_->port() : 0; }
+
+std::string ReferenceServer::base_url() const { return "http://" + options_.host + ":" + std::to_string(port()); }
+
+void ReferenceServer::add_named_script(const std::string& name, Script script) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  scripts_[name] = std::make_shared<Script>(std::move(script));
+}
+
+std::vector<std::string> ReferenceServer::script_names() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> names;
+  for (const auto& [name, ignored] : scripts_) names.push_back(name);
+  return names;
+}
+
+std::shared_ptr<Script> ReferenceServer::find_script(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto it = scripts_.find(name);
+  return it == scripts_.end() ? nullptr : it->second;
+}
+
+std::string ReferenceServer::create_session(Script script) {
+  auto session = std::make_shared<Session>();
+  session->script = std::make_shared<const Script>(std::move(script));
+  std::lock_guard<std::mutex> lock(mutex_);
+  session->id = "s" + std::to_string(next_session_++);
+  sessions_[session->id] = session;
+  return session->id;
+}
+
+std::shared_ptr<ReferenceServer::Session> ReferenceServer::find_session(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+std::vector<RecordedRequest> ReferenceServer::requests(const std::string& session_id) const {
+  const auto session = find_session(session_id);
+  if (!session) return {};
+  std::lock_guard<std::mutex> lock(session->mutex);
+  return session->requests;
+}
+
+bool ReferenceServer::session_played(const std::string& session_id) const {
+  const auto session = find_session(session_id);
+  if (!session) return true;
+  std::lock_guard<std::mutex> lock(session->mutex);
+  return session->playing == 0;
+}
+
+void ReferenceServer::end_session(const std::string& session_id) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sessions_.erase(session_id);
+  }
+  if (pump_) pump_->close_tag(session_id);
+}
+
+std::size_t ReferenceServer::active_streams() const { return pump_ ? pump_->active() : 0; }
+
+std::string requests_to_json(const std::vector<RecordedRequest>& requests) {
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+  for (const RecordedRequest& r : requests) {
+    Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    item->set("connection", r.connection);
+    item->set("method", r.method);
+    item->set("path", r.path);
+    Poco::JSON::Array::Ptr headers = new Poco::JSON::Array;
+    for (const auto& [name, value] : r.headers) {
+      Poco::JSON::Array::Ptr pair = new Poco::JSON::Array;
+      pair->add(name);
+      pair->add(value);
+      headers->add(pair);
+    }
+    item->set("headers", headers);
+    item->set("atMs", r.at_ms);
+    if (r.ended_at_ms >= 0) {
+      item->set("endedAtMs", r.ended_at_ms);
+    } else {
+      item->set("endedAtMs", Poco::Dynamic::Var());
+    }
+    list->add(item);
+  }
+  Poco::JSON::Object json;
+  json.set("requests", list);
+  std::ostringstream out;
+  json.stringify(out);
+  return out.str();
+}
+
+}  // namespace ssespec::server

@@ -1,0 +1,107 @@
+// The ssespec reference server: a POCO HTTPServer that replays scripted connections for
+// scenario sessions, records every request it receives, and serves the /demo page.
+// Endpoints: reference/server/API.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/script.hpp"
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+class HTTPRequestHandler;
+class HTTPServerRequest;
+}
+}  // namespace Poco
+
+namespace ssespec::server {
+
+class StreamPump;
+
+// One request as the server saw it.
+struct RecordedRequest {
+  int connection = 0;       // index into the script; -1 past its end (held open, no response)
+  std::string method;
+  std::string path;         // the request target, e.g. "/s/s3/stream"
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
+  double at_ms = 0;         // arrival, since the session was created
+  double ended_at_ms = -1;  // when the server ended this connection (close/reset); -1 if not
+
+  // The first value of a header (case-insensitive name), or nullptr.
+  const std::string* header(const std::string& name) const;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: any free port
+  int max_threads = 16;    // pool threads read request heads; streams do not hold them
+  bool demo = true;        // serve /demo and /demo/clock
+};
+
+class ReferenceServer {
+ public:
+  explicit ReferenceServer(ServerOptions options = {});
+  ~ReferenceServer();
+  ReferenceServer(const ReferenceServer&) = delete;
+  ReferenceServer& operator=(const ReferenceServer&) = delete;
+
+  void start();  // binds and listens; throws Poco::Exception on failure
+  void stop();
+  std::uint16_t port() const;
+  std::string base_url() const;  // "http://127.0.0.1:PORT"
+
+  // Registers a script by name, for POST /sessions?script=NAME (the browser runner).
+  void add_named_script(const std::string& name, Script script);
+  std::vector<std::string> script_names() const;
+
+  // A fresh session playing `script`; returns its id. Its stream URL is stream_path(id).
+  std::string create_session(Script script);
+  static std::string stream_path(const std::string& session_id) { return "/s/" + session_id + "/stream"; }
+  // Everything the session received so far.
+  std::vector<RecordedRequest> requests(const std::string& session_id) const;
+  // True once every response the session started has written all its scripted steps (or its
+  // client left): nothing more will arrive unless the client connects again.
+  bool session_played(const std::string& session_id) const;
+  // Closes the session's open streams and forgets it.
+  void end_session(const std::string& session_id);
+
+  std::size_t active_streams() const;
+
+  // Used by the request handlers.
+  struct Session;
+  std::shared_ptr<Session> find_session(const std::string& id) const;
+  std::shared_ptr<Script> find_script(const std::string& name) const;
+  StreamPump& pump() { return *pump_; }
+  bool demo_enabled() const { return options_.demo; }
+
+  // Extra routes (the browser runner page: runner_page.hpp), asked in order before the 404.
+  // A route returns a new handler, or nullptr for paths it does not serve. Add before start().
+  using Route = std::function<Poco::Net::HTTPRequestHandler*(const Poco::Net::HTTPServerRequest&)>;
+  void add_route(Route route) { routes_.push_back(std::move(route)); }
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  ServerOptions options_;
+  std::unique_ptr<StreamPump> pump_;
+  std::unique_ptr<Poco::ThreadPool> pool_;  // outlives http_
+  std::unique_ptr<Poco::Net::HTTPServer> http_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Session>> sessions_;
+  std::map<std::string, std::shared_ptr<Script>> scripts_;
+  std::uint64_t next_session_ = 1;
+  std::vector<Route> routes_;
+};
+
+// JSON for the request log (API.md): {"requests": [{...}, ...]}.
+std::string requests_to_json(const std::vector<RecordedRequest>& requests);
+
+}  // namespace ssespec::server

@@ -1,0 +1,188 @@
+// The reference server and the reference client's POCO transport, end to end on 127.0.0.1.
+#include <gtest/gtest.h>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/StreamCopier.h>
+
+#include <chrono>
+#include <thread>
+
+#include "client/http_transport.hpp"
+#include "server/reference_server.hpp"
+#include "ssespec/event_source.hpp"
+
+namespace ssespec {
+namespace {
+
+using server::ReferenceServer;
+using server::Script;
+
+std::pair<int, std::string> http_get(std::uint16_t port, const std::string& path) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  session.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  std::string body;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+  return {static_cast<int>(response.getStatus()), body};
+}
+
+struct Trace {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  void add(std::string line) {
+    std::lock_guard<std::mutex> lock(mutex);
+    lines.push_back(std::move(line));
+  }
+  std::vector<std::string> get() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return lines;
+  }
+};
+
+TEST(ReferenceServerTest, UnknownPathIs404) {
+  ReferenceServer server;
+  server.start();
+  EXPECT_NE(server.port(), 0);
+  EXPECT_EQ(http_get(server.port(), "/nope").first, 404);
+  EXPECT_EQ(http_get(server.port(), "/s/unknown/stream").first, 404);
+  EXPECT_EQ(http_get(server.port(), "/demo").first, 200);
+}
+
+TEST(ReferenceServerTest, PlaysScriptAndRecordsRequests) {
+  ReferenceServer server;
+  server.start();
+  const Script script = server::script_from_json(R"({"connections": [
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]],
+       "chunks": ["retry: 30\nid: 1\ndata: a\n\n", {"delayMs": 20}, "data: b\n\n"], "end": "close"},
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "chunks": ["data: c\n\n"], "end": "hang"}]})");
+  const std::string id = server.create_session(script);
+  client::HttpTransport transport;
+  SteadyTimer timer;
+  Trace trace;
+  EventSource* self = nullptr;
+  EventSourceHandlers handlers{[&] { trace.add("open"); },
+                               [&](const MessageEvent& e) {
+                                 trace.add(e.data + "#" + e.last_event_id);
+                                 if (e.data == "c") self->close();
+                               },
+                               [&](ReadyState s) { trace.add(std::string("error:") + to_string(s)); },
+                               {}};
+  EventSource source(server.base_url() + ReferenceServer::stream_path(id), transport, timer, handlers);
+  self = &source;
+  std::thread worker([&] { source.run(); });
+  worker.join();  // ends at close() in the handler
+  EXPECT_EQ(trace.get(), (std::vector<std::string>{"open", "a#1", "b#1", "error:CONNECTING", "open", "c#1"}));
+  const auto requests = server.requests(id);
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(requests[0].header("last-event-id"), nullptr);
+  ASSERT_NE(requests[1].header("Last-Event-ID"), nullptr);
+  EXPECT_EQ(*requests[1].header("Last-Event-ID"), "1");
+  EXPECT_EQ(*requests[0].header("accept"), "text/event-stream");
+  ASSERT_GE(requests[0].ended_at_ms, 0);
+  EXPECT_GE(requests[1].at_ms - requests[0].ended_at_ms, 25.0);  // retry: 30, less timer slack
+  server.end_session(id);
+}
+
+TEST(ReferenceServerTest, CloseFromAnotherThreadStopsAHangingStream) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"}]})"));
+  client::HttpTransport transport;
+  SteadyTimer timer;
+  std::atomic<bool> opened{false};
+  EventSourceHandlers handlers;
+  handlers.on_open = [&] { opened = true; };
+  EventSource source(server.base_url() + ReferenceServer::stream_path(id), transport, timer, handlers);
+  std::thread worker([&] { source.run(); });
+  for (int i = 0; i < 200 && !opened; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(opened);
+  source.close();
+  worker.join();
+  EXPECT_EQ(source.ready_state(), ReadyState::closed);
+}
+
+TEST(ReferenceServerTest, RedirectIsFollowedToAnotherPath) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(R"({"connections": [
+      {"status": 307, "headers": [["Location", "moved"]]},
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "chunks": ["data: x\n\n"], "end": "hang"}]})"));
+  client::HttpTransport transport;
+  SteadyTimer timer;
+  std::string data;
+  EventSource* self = nullptr;
+  EventSourceHandlers handlers;
+  handlers.on_message = [&](const MessageEvent& e) {
+    data = e.data;
+    self->close();
+  };
+  EventSource source(server.base_url() + ReferenceServer::stream_path(id), transport, timer, handlers);
+  self = &source;
+  source.run();
+  EXPECT_EQ(data, "x");
+  const auto requests = server.requests(id);
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].path, "/s/" + id + "/moved");
+}
+
+TEST(ReferenceServerTest, IdleStreamsDoNotHoldPoolThreads) {
+  server::ServerOptions options;
+  options.max_threads = 2;
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(R"({"connections": [
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"},
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"},
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"},
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"},
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"},
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"}]})"));
+  // Six held streams on a two-thread pool, and the API still answers.
+  std::vector<std::unique_ptr<Poco::Net::StreamSocket>> clients;
+  for (int i = 0; i < 6; ++i) {
+    auto socket = std::make_unique<Poco::Net::StreamSocket>(Poco::Net::SocketAddress("127.0.0.1", server.port()));
+    const std::string request = "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    socket->sendBytes(request.data(), static_cast<int>(request.size()));
+    char buffer[256];
+    socket->setReceiveTimeout(Poco::Timespan(5, 0));
+    EXPECT_GT(socket->receiveBytes(buffer, sizeof buffer), 0);
+    clients.push_back(std::move(socket));
+  }
+  EXPECT_EQ(http_get(server.port(), "/sessions/" + id + "/requests").first, 200);
+  EXPECT_EQ(server.requests(id).size(), 6u);
+  for (int i = 0; i < 100 && server.active_streams() < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(server.active_streams(), 6u);
+  clients.clear();  // the clients leave: the pump notices and drops their streams
+  for (int i = 0; i < 200 && server.active_streams() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(server.active_streams(), 0u);
+}
+
+TEST(ReferenceServerTest, DemoClockSendsTerminatedEvents) {
+  ReferenceServer server;
+  server.start();
+  Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server.port()));
+  const std::string request = "GET /demo/clock HTTP/1.1\r\nHost: x\r\n\r\n";
+  socket.sendBytes(request.data(), static_cast<int>(request.size()));
+  socket.setReceiveTimeout(Poco::Timespan(3, 0));
+  std::string received;
+  char buffer[512];
+  for (int i = 0; i < 20 && received.find("data: ") == std::string::npos; ++i) {
+    const int n = socket.receiveBytes(buffer, sizeof buffer);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  EXPECT_NE(received.find("Content-Type: text/event-stream"), std::string::npos);
+  const auto body = received.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  const auto events = collect(received.substr(body + 4));
+  ASSERT_FALSE(events.empty());
+}
+
+}  // namespace
+}  // namespace ssespec
