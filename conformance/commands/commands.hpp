@@ -24,5 +24,11 @@ struct CommandExit {
 void add_parse_command(CLI::App& app);
 void add_corpus_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_server_command(CLI::App& app);
+void add_lint_command(CLI::App& app);
+void add_client_command(CLI::App& app);   // ssespec client -- CMD
+void add_serve_command(CLI::App& app);    // ssespec serve
+void add_connect_command(CLI::App& app);  // ssespec connect URL
+void add_browser_command(CLI::App& app);  // ssespec browser [--browser chromium|firefox]
 
 }  // namespace ssespec::cli

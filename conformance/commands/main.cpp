@@ -17,6 +17,12 @@ int main(int argc, char** argv) {
   ssespec::cli::add_parse_command(app);
   ssespec::cli::add_corpus_command(app);
   ssespec::cli::add_report_command(app);
+  ssespec::cli::add_server_command(app);
+  ssespec::cli::add_lint_command(app);
+  ssespec::cli::add_client_command(app);
+  ssespec::cli::add_serve_command(app);
+  ssespec::cli::add_connect_command(app);
+  ssespec::cli::add_browser_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

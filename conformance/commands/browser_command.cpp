@@ -1,0 +1,137 @@
+// `ssespec browser [--browser chromium|firefox]`: every applicable case in a real browser,
+// through the runner page the reference server serves (conformance/runner/browser_runner.hpp),
+// graded like `ssespec client` and compared with the browser's known deviations
+// (browser-tests/expectations/<browser>.json).
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "runner/browser_runner.hpp"
+
+#ifndef SSESPEC_BROWSER_TESTS_DIR
+#define SSESPEC_BROWSER_TESTS_DIR "browser-tests"
+#endif
+
+namespace ssespec::cli {
+namespace {
+
+struct BrowserOptions {
+  BrowserRunOptions run;
+  std::vector<std::string> filters;
+  std::string expectations_file;  // "" : browser-tests/expectations/<browser>.json
+  bool no_expectations = false;
+  bool list = false;
+  ReportOptions report;
+};
+
+std::filesystem::path browser_tests_dir() {
+  if (const char* dir = std::getenv("SSESPEC_BROWSER_TESTS")) return dir;
+  return SSESPEC_BROWSER_TESTS_DIR;
+}
+
+bool on_path(const std::string& program) {
+  if (program.find('/') != std::string::npos) return std::filesystem::exists(program);
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const auto colon = dirs.find(':', start);
+    const std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!dir.empty() && std::filesystem::exists(std::filesystem::path(dir) / program)) return true;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return false;
+}
+
+int run(BrowserOptions& options) {
+  options.run.browser_tests_dir = browser_tests_dir();
+  std::vector<BrowserCase> cases = load_all_browser_cases(default_fixtures_root());
+  if (!options.filters.empty()) {
+    cases.erase(std::remove_if(cases.begin(), cases.end(),
+                               [&](const BrowserCase& c) {
+                                 return std::none_of(options.filters.begin(), options.filters.end(),
+                                                     [&](const std::string& f) { return matches_filter(c.full_id(), f); });
+                               }),
+                cases.end());
+  }
+  if (options.list) {
+    for (const BrowserCase& c : cases) {
+      std::cout << c.full_id() << "  " << c.base.description;
+      if (!c.base.spec.empty()) std::cout << "  " << c.base.spec.front().url;
+      std::cout << "\n";
+    }
+    return kExitOk;
+  }
+  const bool chromium = options.run.browser == "chromium";
+  const std::string executable =
+      !options.run.executable.empty() ? options.run.executable : chromium ? "/usr/bin/chromium" : "firefox-esr";
+  if (!on_path(executable)) {
+    std::cerr << "ssespec browser: " << executable << " is not installed"
+              << (chromium ? " (apt-get install chromium)" : " (apt-get install firefox-esr)") << "\n";
+    return kExitUsage;
+  }
+  std::string expectations_file = options.expectations_file;
+  if (expectations_file.empty() && !options.no_expectations) {
+    const auto fallback = options.run.browser_tests_dir / "expectations" / (options.run.browser + ".json");
+    if (std::filesystem::exists(fallback)) expectations_file = fallback.string();
+  }
+  std::map<std::string, BrowserExpectation> expectations;
+  if (!expectations_file.empty()) expectations = load_browser_expectations(expectations_file);
+
+  std::signal(SIGPIPE, SIG_IGN);  // a browser that goes away must not end the runner
+  RunResult result;
+  try {
+    result = run_browser_cases(cases, options.run, options.report);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "ssespec browser: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  // A known deviation stays a failure in every report (the browser does break the rule); the
+  // message says it is known, and the exit status compares with the expectations.
+  for (CaseResult& c : result.cases) {
+    const auto it = expectations.find(c.id);
+    if (it != expectations.end() && c.verdict == Verdict::fail) {
+      c.message = "known " + it->second.kind + " (" + expectations_file + "): " + it->second.reason + " | " + c.message;
+    }
+  }
+  const int status = finish_run(result, options.report);
+  if (expectations_file.empty()) return status;
+  return compare_with_browser_expectations(result, expectations, expectations_file);
+}
+
+}  // namespace
+
+void add_browser_command(CLI::App& app) {
+  auto options = std::make_shared<BrowserOptions>();
+  auto* cmd = app.add_subcommand("browser", "Run every applicable case in a real browser (headless Chromium or Firefox)");
+  cmd->add_option("--browser,-b", options->run.browser, "chromium (Playwright with /usr/bin/chromium) or firefox (firefox-esr)")
+      ->check(CLI::IsMember({"chromium", "firefox"}));
+  cmd->add_option("--executable", options->run.executable, "The browser binary (default /usr/bin/chromium or firefox-esr)");
+  cmd->add_option("--filter,-f", options->filters, "Only cases whose full id matches this glob (repeatable)");
+  cmd->add_option("--timeout", options->run.timeout_s, "Seconds for the whole run; the browser is killed after it (default 180)")
+      ->check(CLI::Range(5.0, 3600.0));
+  cmd->add_option("--case-timeout", options->run.case_timeout_s, "Seconds for one case in the page (default 5, as ssespec client)")
+      ->check(CLI::Range(0.5, 120.0));
+  cmd->add_option("--jobs,-j", options->run.concurrency, "Cases run at once in the page (default 4; browsers allow 6 connections per host)")
+      ->check(CLI::Range(1, 5));
+  cmd->add_option("--expectations", options->expectations_file,
+                  "Known deviations (default browser-tests/expectations/<browser>.json): exit 0 only if the failures are exactly these");
+  cmd->add_flag("--no-expectations", options->no_expectations, "Judge every failure as a failure");
+  cmd->add_flag("--strict", options->run.strict, "Also run strict (MAY/SHOULD-level) cases");
+  cmd->add_flag("--list", options->list, "List the cases (id, description, spec link) and exit");
+  add_report_options(*cmd, options->report);
+  cmd->footer(
+      "The reference server (and a second one on another port, for cross-origin cases) plays each case;\n"
+      "the browser opens its /runner page, which runs each case with the browser's own EventSource and\n"
+      "posts the observations back. Browser-only cases live in fixtures/browser/.\n"
+      "Exit status: 0 all ran cases passed (or the failures are exactly the expectations); 1 otherwise;\n"
+      "2 bad usage, bad fixtures, or the browser is missing or cannot start.");
+  cmd->callback([options] { throw CommandExit{run(*options)}; });
+}
+
+}  // namespace ssespec::cli

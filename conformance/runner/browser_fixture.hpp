@@ -1,0 +1,73 @@
+// Cases for browsers: every client scenario (fixtures/client, parse cases served whole) as the
+// runner page runs it, plus the browser-only area fixtures/browser/*.json
+// (fixtures/schema/browser.schema.json): the origin of events, CORS with a second loopback
+// origin, withCredentials, and what only a page sees (url attribute, constructor exceptions).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/client_fixture.hpp"
+
+namespace ssespec {
+
+// The two loopback origins a browser case can use: the runner page's server, and a second
+// server on another port (a different origin: same scheme and host, another port).
+enum class Origin { page, second };
+
+// One expected trace entry. Where a rule leaves the browser a choice (the spec's "may"), an
+// error entry may allow several ready states.
+struct ExpectedEntry {
+  TraceEntry entry;
+  std::vector<int> ready_states;      // error/closed: any of these
+  std::optional<std::string> origin;  // message: MessageEvent.origin (placeholders expanded)
+
+  bool matches(const TraceEntry& observed, const std::optional<std::string>& observed_origin) const;
+  std::string to_text() const;
+};
+
+struct BrowserConnection {
+  Origin origin = Origin::page;  // the server that plays this connection
+  server::ScriptedResponse response;  // header values may hold placeholders, see expand()
+  std::optional<ExpectedRequest> expect_request;
+  std::optional<std::string> expect_method;
+};
+
+struct BrowserCase {
+  ClientCase base;  // group, id, description, spec, listen, actions, requests, caps, strict
+  Origin stream_origin = Origin::page;  // the origin of the URL given to the constructor
+  bool relative_url = false;            // pass the stream URL as a path, resolved by the page
+  std::optional<std::string> raw_url;   // pass this URL verbatim (no stream is served)
+  std::optional<bool> with_credentials;  // the constructor's dictionary; absent: no dictionary
+  std::vector<BrowserConnection> connections;
+  std::vector<ExpectedEntry> trace;
+  bool record_origin = false;  // some message entry checks origin
+  std::optional<std::string> expect_url;  // the url attribute (placeholders expanded)
+  std::optional<bool> expect_with_credentials;
+  std::optional<std::string> expect_exception;  // DOMException name thrown by the constructor
+
+  std::string full_id() const { return base.full_id(); }
+};
+
+// The placeholders a browser fixture may use in header values and expected strings.
+struct Placeholders {
+  std::string page_origin;    // {{pageOrigin}}    e.g. http://127.0.0.1:40001
+  std::string second_origin;  // {{secondOrigin}}  e.g. http://127.0.0.1:40002
+  std::string page_stream;    // {{pageStream}}    this case's stream URL on the page's server
+  std::string second_stream;  // {{secondStream}}  this case's stream URL on the second server
+  std::string stream_url;     // {{streamUrl}}     the absolute URL the case opens
+};
+std::string expand(const std::string& text, const Placeholders& values);
+
+// A client case as the page runs it (stream on the page's origin, no dictionary).
+BrowserCase browser_case_from_client(const ClientCase& c);
+
+std::vector<BrowserCase> load_browser_file(const std::filesystem::path& file, const std::string& group);
+// Every fixtures/browser/*.json under root, in file-name order (none if the folder is missing).
+std::vector<BrowserCase> load_browser_only_cases(const std::filesystem::path& root);
+// Client cases, then parse cases, then browser-only cases.
+std::vector<BrowserCase> load_all_browser_cases(const std::filesystem::path& root);
+
+}  // namespace ssespec

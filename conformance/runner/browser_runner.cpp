@@ -1,0 +1,614 @@
+#include "runner/browser_runner.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "runner/json_node.hpp"
+#include "runner/subprocess.hpp"
+#include "server/reference_server.hpp"
+#include "server/runner_page.hpp"
+
+namespace ssespec {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using server::RecordedRequest;
+using server::ReferenceServer;
+
+// A case made ready to run: its sessions on the two servers and its placeholder values.
+struct Prepared {
+  const BrowserCase* c = nullptr;
+  std::string page_session;    // "" if no connection plays on the page's server
+  std::string second_session;  // "" if none plays on the second server
+  Placeholders values;
+  std::string url;  // what the page passes to the constructor
+};
+
+std::string stringify(const Poco::Dynamic::Var& value) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(value, out);
+  return out.str();
+}
+
+server::Script script_for(const BrowserCase& c, Origin origin, const Placeholders& values) {
+  server::Script script;
+  for (const BrowserConnection& conn : c.connections) {
+    if (conn.origin != origin) continue;
+    server::ScriptedResponse response = conn.response;
+    for (auto& [name, value] : response.headers) value = expand(value, values);
+    script.connections.push_back(std::move(response));
+  }
+  return script;
+}
+
+bool plays_on(const BrowserCase& c, Origin origin) {
+  return std::any_of(c.connections.begin(), c.connections.end(), [&](const BrowserConnection& b) { return b.origin == origin; });
+}
+
+Prepared prepare(const BrowserCase& c, ReferenceServer& page, ReferenceServer& second) {
+  Prepared p;
+  p.c = &c;
+  p.values.page_origin = page.base_url();
+  p.values.second_origin = second.base_url();
+  // The second server's script is made first, so that the page's (a redirect, say) can name
+  // its stream; a second-origin connection cannot name {{pageStream}}.
+  if (plays_on(c, Origin::second)) {
+    p.second_session = second.create_session(script_for(c, Origin::second, p.values));
+    p.values.second_stream = second.base_url() + ReferenceServer::stream_path(p.second_session);
+  }
+  if (plays_on(c, Origin::page)) {
+    p.page_session = page.create_session(script_for(c, Origin::page, p.values));
+    p.values.page_stream = page.base_url() + ReferenceServer::stream_path(p.page_session);
+  }
+  if (c.raw_url) {
+    p.url = *c.raw_url;
+    p.values.stream_url = *c.raw_url;
+  } else {
+    p.values.stream_url = c.stream_origin == Origin::page ? p.values.page_stream : p.values.second_stream;
+    const std::string& session = c.stream_origin == Origin::page ? p.page_session : p.second_session;
+    p.url = c.relative_url ? ReferenceServer::stream_path(session) : p.values.stream_url;
+  }
+  return p;
+}
+
+// Which request log the page polls before it settles, and how many requests it waits for.
+std::pair<std::string, int> request_wait(const Prepared& p, const ReferenceServer& page, const ReferenceServer& second) {
+  const BrowserCase& c = *p.c;
+  if (c.base.min_requests <= 0 || c.raw_url) return {"", 0};
+  const auto log_url = [&](Origin o) {
+    return o == Origin::page ? page.base_url() + "/sessions/" + p.page_session + "/requests"
+                             : second.base_url() + "/sessions/" + p.second_session + "/requests";
+  };
+  const int total = static_cast<int>(c.connections.size());
+  const Origin last = c.connections.back().origin;
+  if (!plays_on(c, last == Origin::page ? Origin::second : Origin::page)) return {log_url(last), c.base.min_requests};
+  if (c.base.min_requests >= total) {
+    const int on_last = static_cast<int>(std::count_if(c.connections.begin(), c.connections.end(),
+                                                       [&](const BrowserConnection& b) { return b.origin == last; }));
+    return {log_url(last), on_last + (c.base.min_requests - total)};
+  }
+  return {log_url(c.stream_origin), c.base.min_requests};
+}
+
+Poco::JSON::Object::Ptr plan_entry(const Prepared& p, const ReferenceServer& page, const ReferenceServer& second) {
+  const BrowserCase& c = *p.c;
+  Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  e->set("id", c.full_id());
+  e->set("url", p.url);
+  if (c.with_credentials) e->set("withCredentials", *c.with_credentials);
+  Poco::JSON::Array::Ptr listen = new Poco::JSON::Array;
+  for (const std::string& t : c.base.listen) listen->add(t);
+  e->set("listen", listen);
+  if (!c.base.actions.empty()) {
+    const ClientAction& a = c.base.actions.front();  // the adapter protocol has one close per case
+    Poco::JSON::Object::Ptr after = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    after->set("kind", a.kind);
+    after->set("count", a.count);
+    after->set("via", a.via_stdin ? "later" : "handler");
+    e->set("closeAfter", after);
+  }
+  e->set("expectEntries", static_cast<int>(c.trace.size()));
+  const auto [requests_url, min_requests] = request_wait(p, page, second);
+  e->set("minRequests", min_requests);
+  e->set("requestsUrl", requests_url);
+  e->set("recordOrigin", c.record_origin);
+  return e;
+}
+
+// One observed entry of the page's trace; `origin` set for messages that carry one.
+std::optional<TraceEntry> entry_from(const Poco::Dynamic::Var& value, std::optional<std::string>& origin, std::string& error) {
+  origin.reset();
+  try {
+    const auto object = value.extract<Poco::JSON::Object::Ptr>();
+    if (!object || object->size() != 1) throw std::invalid_argument("expected one member");
+    const std::string kind = object->begin()->first;
+    const auto inner = object->getObject(kind);
+    if (!inner) throw std::invalid_argument("expected an object in " + kind);
+    TraceEntry e;
+    e.kind = kind;
+    if (kind == "message") {
+      e.type = inner->getValue<std::string>("type");
+      e.data = inner->getValue<std::string>("data");
+      e.last_event_id = inner->getValue<std::string>("lastEventId");
+      if (inner->has("origin")) origin = inner->getValue<std::string>("origin");
+    } else if (kind == "error" || kind == "closed") {
+      e.ready_state = inner->getValue<int>("readyState");
+    } else if (kind != "open") {
+      throw std::invalid_argument("unknown kind " + kind);
+    }
+    return e;
+  } catch (const Poco::Exception& ex) {
+    error = "the page sent an entry outside the protocol: " + stringify(value).substr(0, 200) + " (" + ex.displayText() + ")";
+  } catch (const std::exception& ex) {
+    error = std::string("the page sent an entry outside the protocol: ") + stringify(value).substr(0, 200) + " (" + ex.what() + ")";
+  }
+  return std::nullopt;
+}
+
+std::string observed_text(const TraceEntry& e, const std::optional<std::string>& origin) {
+  if (!origin) return to_json(e);
+  ExpectedEntry shown;
+  shown.entry = e;
+  shown.origin = origin;
+  return shown.to_text();
+}
+
+// WPT's tolerance for timers: 10 %, at least 20 ms (as client_runner.cpp).
+double tolerance(int ms) { return std::max(20.0, 0.1 * ms); }
+
+std::string describe_request(const RecordedRequest& r, const char* server_name) {
+  std::string out = std::string(server_name) + " request: " + r.method + " " + r.path;
+  for (const char* name : {"Accept", "Cache-Control", "Last-Event-ID", "Origin", "Cookie"}) {
+    if (const std::string* v = r.header(name)) out += std::string(", ") + name + ": " + *v;
+  }
+  char at[64];
+  std::snprintf(at, sizeof at, ", at %.0f ms", r.at_ms);
+  return out + at;
+}
+
+// The request log against the case: the rules of client_runner.cpp's check_requests, with each
+// connection matched to the next request on the server that plays it.
+std::string check_requests(const BrowserCase& c, const std::vector<RecordedRequest>& on_page,
+                           const std::vector<RecordedRequest>& on_second, const Placeholders& values) {
+  const int n = static_cast<int>(on_page.size() + on_second.size());
+  if (n < c.base.min_requests) {
+    return "expected at least " + std::to_string(c.base.min_requests) + " request(s), the servers received " + std::to_string(n);
+  }
+  if (c.base.max_requests && n > *c.base.max_requests) {
+    return "expected at most " + std::to_string(*c.base.max_requests) + " request(s), the servers received " +
+           std::to_string(n) + " (a request that must not happen)";
+  }
+  std::size_t page_index = 0;
+  std::size_t second_index = 0;
+  for (std::size_t i = 0; i < c.connections.size(); ++i) {
+    const BrowserConnection& conn = c.connections[i];
+    const auto& log = conn.origin == Origin::page ? on_page : on_second;
+    std::size_t& k = conn.origin == Origin::page ? page_index : second_index;
+    const std::size_t index = k++;
+    if (index >= log.size()) continue;  // the count rule above already judged missing requests
+    const RecordedRequest& r = log[index];
+    const std::string where = "request " + std::to_string(i + 1) + ": ";
+    if (conn.expect_method && r.method != *conn.expect_method) {
+      return where + "method " + r.method + ", expected " + *conn.expect_method;
+    }
+    if (!conn.expect_request) continue;
+    const ExpectedRequest& expect = *conn.expect_request;
+    for (const auto& [name, pattern] : expect.headers) {
+      const std::string value = expand(pattern, values);
+      const std::string* got = r.header(name);
+      if (!got) return where + name + " missing (expected \"" + value + "\")";
+      if (*got != value) return where + name + " is \"" + *got + "\", expected \"" + value + "\"";
+    }
+    for (const std::string& name : expect.absent_headers) {
+      if (const std::string* got = r.header(name)) return where + name + " must be absent, got \"" + *got + "\"";
+    }
+    if (expect.path_suffix) {
+      const std::string path = r.path.substr(0, r.path.find('?'));
+      const std::string& suffix = *expect.path_suffix;
+      if (path.size() < suffix.size() || path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        return where + "path " + r.path + " does not end with " + suffix;
+      }
+    }
+    if ((expect.min_delay_ms || expect.max_delay_ms) && index > 0) {
+      const double ended = log[index - 1].ended_at_ms;
+      if (ended < 0) return where + "the previous connection never ended, so no delay can be measured";
+      const double delay = r.at_ms - ended;
+      char text[64];
+      std::snprintf(text, sizeof text, "%.0f ms", delay);
+      if (expect.min_delay_ms && delay < *expect.min_delay_ms - tolerance(*expect.min_delay_ms)) {
+        return where + "reconnected after " + text + ", expected at least " + std::to_string(*expect.min_delay_ms) + " ms";
+      }
+      if (expect.max_delay_ms && delay > *expect.max_delay_ms + tolerance(*expect.max_delay_ms)) {
+        return where + "reconnected after " + text + ", expected at most " + std::to_string(*expect.max_delay_ms) + " ms";
+      }
+    }
+  }
+  return {};
+}
+
+std::string expected_text(const BrowserCase& c, const Placeholders& values) {
+  std::string out;
+  if (c.expect_exception) out += "constructor throws " + *c.expect_exception + "\n";
+  for (const ExpectedEntry& e : c.trace) {
+    ExpectedEntry shown = e;
+    if (shown.origin) shown.origin = expand(*shown.origin, values);
+    out += shown.to_text() + "\n";
+  }
+  if (c.expect_url) out += "url attribute: " + expand(*c.expect_url, values) + "\n";
+  if (c.expect_with_credentials) out += std::string("withCredentials attribute: ") + (*c.expect_with_credentials ? "true" : "false") + "\n";
+  out += "requests: " + std::to_string(c.base.min_requests);
+  if (!c.base.max_requests) return out + " or more\n";
+  if (*c.base.max_requests != c.base.min_requests) out += " to " + std::to_string(*c.base.max_requests);
+  return out + "\n";
+}
+
+CaseResult grade(const Prepared& p, const std::string* posted, const std::vector<RecordedRequest>& on_page,
+                 const std::vector<RecordedRequest>& on_second, const BrowserRunOptions& options) {
+  const BrowserCase& c = *p.c;
+  CaseResult result;
+  result.id = c.full_id();
+  result.group = c.base.group;
+  result.description = c.base.description;
+  result.spec = c.base.spec;
+  result.expected = expected_text(c, p.values);
+  auto finish = [&](std::string problem) {
+    result.verdict = problem.empty() ? Verdict::pass : Verdict::fail;
+    result.message = std::move(problem);
+    return result;
+  };
+  if (!posted) {
+    result.observed = "no result from the page\n";
+    return finish("the page never reported this case (the run's --timeout passed, or the browser stopped)");
+  }
+  Poco::JSON::Object::Ptr posted_json;
+  try {
+    posted_json = Poco::JSON::Parser().parse(*posted).extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    result.observed = posted->substr(0, 400);
+    return finish("the page posted something that is not JSON: " + e.displayText());
+  }
+  if (posted_json->has("ms")) result.duration_ms = posted_json->getValue<double>("ms");
+  if (posted_json->has("pageError")) {
+    result.observed = posted_json->getValue<std::string>("pageError");
+    return finish("the runner page failed on this case");
+  }
+
+  // Observations, graded in order as client_runner.cpp grades an adapter's lines.
+  std::string problem;
+  std::string observed;
+  if (const auto exception = posted_json->getObject("exception")) {
+    const std::string name = exception->optValue<std::string>("name", "");
+    observed += "constructor threw " + name + ": " + exception->optValue<std::string>("message", "") + "\n";
+    if (!c.expect_exception) {
+      problem = "the constructor threw " + name;
+    } else if (name != *c.expect_exception) {
+      problem = "the constructor threw " + name + ", expected " + *c.expect_exception;
+    }
+  } else if (c.expect_exception) {
+    problem = "the constructor did not throw (expected " + *c.expect_exception + ")";
+  }
+  const auto trace = posted_json->getArray("trace");
+  const std::size_t n = trace ? trace->size() : 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    std::optional<std::string> origin;
+    std::string error;
+    const auto entry = entry_from(trace->get(static_cast<unsigned>(k)), origin, error);
+    if (!entry) {
+      if (problem.empty()) problem = error;
+      break;
+    }
+    observed += observed_text(*entry, origin) + "\n";
+    if (!problem.empty()) continue;
+    if (k >= c.trace.size()) {
+      problem = "unexpected trace entry #" + std::to_string(k + 1) + ": " + observed_text(*entry, origin);
+      continue;
+    }
+    ExpectedEntry expected = c.trace[k];
+    if (expected.origin) expected.origin = expand(*expected.origin, p.values);
+    if (!expected.matches(*entry, origin)) {
+      problem = "trace entry #" + std::to_string(k + 1) + " differs: expected " + expected.to_text() + ", observed " +
+                observed_text(*entry, origin);
+    }
+  }
+  const bool timed_out = posted_json->optValue<bool>("timedOut", false);
+  if (problem.empty() && n < c.trace.size()) {
+    ExpectedEntry next = c.trace[n];
+    if (next.origin) next.origin = expand(*next.origin, p.values);
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", options.case_timeout_s);
+    problem = (timed_out ? std::string("timed out after ") + seconds + " s waiting for" : std::string("missing")) +
+              " trace entry #" + std::to_string(n + 1) + ": " + next.to_text();
+  }
+  if (const auto attributes = posted_json->getObject("attributes")) {
+    const std::string url = attributes->optValue<std::string>("url", "");
+    const bool with_credentials = attributes->optValue<bool>("withCredentials", false);
+    observed += "url attribute: " + url + "\nwithCredentials attribute: " + (with_credentials ? "true" : "false") + "\n";
+    if (problem.empty() && c.expect_url && url != expand(*c.expect_url, p.values)) {
+      problem = "the url attribute is " + url + ", expected " + expand(*c.expect_url, p.values);
+    }
+    if (problem.empty() && c.expect_with_credentials && with_credentials != *c.expect_with_credentials) {
+      problem = std::string("the withCredentials attribute is ") + (with_credentials ? "true" : "false");
+    }
+  }
+  observed += "requests: " + std::to_string(on_page.size() + on_second.size()) + "\n";
+  for (const auto& r : on_page) observed += describe_request(r, "page-origin") + "\n";
+  for (const auto& r : on_second) observed += describe_request(r, "second-origin") + "\n";
+  result.observed = observed;
+  if (problem.empty()) problem = check_requests(c, on_page, on_second, p.values);
+  return finish(problem);
+}
+
+std::string skip_reason(const BrowserCase& c, const BrowserRunOptions& options) {
+  if (c.base.strict && !options.strict) return "strict (MAY/SHOULD-level) case: run with --strict";
+  for (const std::string& cap : c.base.requires_caps) {
+    if (!options.capabilities.count(cap)) return "needs capability '" + cap + "', which the browser runner does not declare";
+  }
+  if (c.base.actions.size() > 1) return "more than one action: the runner page performs one close() per case";
+  return {};
+}
+
+// Starts the browser on `url`. Chromium goes through the Node launcher (playwright-core with
+// the system Chromium); Firefox is started directly, headless, on a fresh profile.
+std::unique_ptr<Subprocess> launch(const BrowserRunOptions& options, const std::string& url,
+                                   const std::filesystem::path& profile) {
+  std::vector<std::string> argv;
+  if (options.browser == "chromium") {
+    const auto launcher = options.browser_tests_dir / "lib" / "launch.mjs";
+    if (!std::filesystem::exists(options.browser_tests_dir / "node_modules" / "playwright-core")) {
+      throw std::runtime_error("playwright-core is not installed: run `npm ci --prefix " + options.browser_tests_dir.string() + "`");
+    }
+    argv = {"node", launcher.string(), "--url", url, "--timeout", std::to_string(static_cast<int>(options.timeout_s + 10)),
+            "--profile", profile.string()};
+    if (!options.executable.empty()) argv.insert(argv.end(), {"--executable", options.executable});
+  } else {
+    // Prefs that keep a fresh profile quiet: no first-run pages, updates, telemetry or
+    // background connections, so the only traffic is the runner page's.
+    std::ofstream prefs(profile / "user.js");
+    for (const char* pref : {
+             R"(user_pref("browser.shell.checkDefaultBrowser", false);)",
+             R"(user_pref("browser.startup.homepage_override.mstone", "ignore");)",
+             R"(user_pref("browser.aboutwelcome.enabled", false);)",
+             R"(user_pref("datareporting.policy.dataSubmissionEnabled", false);)",
+             R"(user_pref("datareporting.healthreport.uploadEnabled", false);)",
+             R"(user_pref("toolkit.telemetry.enabled", false);)",
+             R"(user_pref("app.update.auto", false);)",
+             R"(user_pref("app.update.enabled", false);)",
+             R"(user_pref("extensions.update.enabled", false);)",
+             R"(user_pref("browser.search.update", false);)",
+             R"(user_pref("network.captive-portal-service.enabled", false);)",
+             R"(user_pref("network.connectivity-service.enabled", false);)",
+             R"(user_pref("network.dns.disablePrefetch", true);)",
+             R"(user_pref("network.prefetch-next", false);)",
+             R"(user_pref("browser.safebrowsing.malware.enabled", false);)",
+             R"(user_pref("browser.safebrowsing.phishing.enabled", false);)",
+             R"(user_pref("browser.safebrowsing.downloads.enabled", false);)",
+             R"(user_pref("browser.sessionstore.resume_from_crash", false);)",
+             R"(user_pref("services.settings.server", "http://127.0.0.1:9/");)",
+             R"(user_pref("browser.newtabpage.enabled", false);)",
+         }) {
+      prefs << pref << "\n";
+    }
+    prefs.close();
+    argv = {options.executable.empty() ? "firefox-esr" : options.executable, "--headless", "-no-remote", "-profile",
+            profile.string(), url};
+  }
+  std::vector<std::pair<std::string, std::string>> env = {{"MOZ_HEADLESS", "1"}};
+  if (!std::getenv("HOME")) env.emplace_back("HOME", profile.string());  // browsers want a home; CI may have none
+  return std::make_unique<Subprocess>(argv, env);
+}
+
+std::filesystem::path make_profile_dir(const std::string& browser) {
+  std::string pattern = (std::filesystem::temp_directory_path() / ("ssespec-" + browser + "-XXXXXX")).string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a browser profile directory in " + pattern);
+  return pattern;
+}
+
+}  // namespace
+
+std::map<std::string, BrowserExpectation> load_browser_expectations(const std::filesystem::path& file) {
+  const JsonNode root = JsonNode::parse_file(file, file.string());
+  root.allow_only({"$schema", "implementation", "browserVersion", "description", "failures"});
+  std::map<std::string, BrowserExpectation> out;
+  root.at("failures").for_each([&](const JsonNode& f) {
+    f.allow_only({"id", "reason", "kind", "version", "flaky"});
+    BrowserExpectation e{f.at("id").as_string(), f.at("reason").as_string(), f.at("kind").as_string(),
+                         f.string_or("version", root.string_or("browserVersion", "")), f.bool_or("flaky", false)};
+    if (e.kind != "deviation" && e.kind != "fixture") f.at("kind").fail("expected \"deviation\" or \"fixture\"");
+    if (e.reason.empty()) f.at("reason").fail("say why");
+    if (!out.emplace(e.id, e).second) f.at("id").fail("listed twice");
+  });
+  return out;
+}
+
+std::string browser_version(const std::string& executable) {
+  try {
+    Subprocess probe({executable, "--version"}, {});
+    probe.close_stdin();
+    std::string line;
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (probe.read_line(line, deadline) == Subprocess::Read::line) {
+      // "Chromium 156.0.8078.79 built on Debian ..." / "Mozilla Firefox 153.7.0esr"
+      std::istringstream words(line);
+      std::string word;
+      while (words >> word) {
+        if (!word.empty() && word[0] >= '0' && word[0] <= '9' && word.find('.') != std::string::npos) return word;
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  return "";
+}
+
+RunResult run_browser_cases(const std::vector<BrowserCase>& cases, const BrowserRunOptions& options,
+                            const ReportOptions& report) {
+  RunResult run;
+  run.kind = "browser";
+  const bool chromium = options.browser == "chromium";
+  const std::string executable = !options.executable.empty() ? options.executable : chromium ? "/usr/bin/chromium" : "firefox-esr";
+  run.implementation = chromium ? "Chromium" : "Firefox";
+  run.version = browser_version(executable);
+  run.started_at = now_iso8601();
+  const auto started = Clock::now();
+
+  server::ServerOptions second_options;
+  second_options.demo = false;
+  ReferenceServer page;
+  ReferenceServer second(second_options);
+  server::RunnerPage runner;
+  runner.install(page);
+  page.start();
+  second.start();
+  run.target = page.base_url() + "/runner";
+
+  // Sessions for every case that runs; skipped cases are decided now, by declared capability.
+  std::vector<Prepared> prepared;
+  std::vector<std::optional<CaseResult>> results(cases.size());
+  Poco::JSON::Array::Ptr plan_cases = new Poco::JSON::Array;
+  std::vector<std::size_t> run_index;  // prepared[i] is cases[run_index[i]]
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string skip = skip_reason(cases[i], options);
+    if (!skip.empty()) {
+      CaseResult r;
+      r.id = cases[i].full_id();
+      r.group = cases[i].base.group;
+      r.description = cases[i].base.description;
+      r.spec = cases[i].base.spec;
+      r.verdict = Verdict::skip;
+      r.message = skip;
+      results[i] = r;
+      continue;
+    }
+    prepared.push_back(prepare(cases[i], page, second));
+    run_index.push_back(i);
+    plan_cases->add(plan_entry(prepared.back(), page, second));
+  }
+  Poco::JSON::Object plan(Poco::JSON_PRESERVE_KEY_ORDER);
+  plan.set("concurrency", options.concurrency);
+  plan.set("caseTimeoutMs", static_cast<int>(options.case_timeout_s * 1000));
+  plan.set("settleMs", options.settle_ms);
+  plan.set("cookie", "ssespec-credentials=1");  // sent cross-origin only with credentials
+  plan.set("cases", plan_cases);
+  std::ostringstream plan_text;
+  plan.stringify(plan_text);
+  runner.set_plan(plan_text.str());
+
+  const std::filesystem::path profile = make_profile_dir(options.browser);
+  std::string browser_problem;
+  {
+    std::unique_ptr<Subprocess> browser;
+    try {
+      browser = launch(options, run.target, profile);
+    } catch (const std::exception& e) {
+      page.stop();
+      second.stop();
+      std::filesystem::remove_all(profile);
+      throw std::runtime_error(std::string("cannot start ") + run.implementation + ": " + e.what());
+    }
+    const auto deadline = started + std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000));
+    std::size_t reported = 0;
+    int status = 0;
+    bool exited = false;
+    while (Clock::now() < deadline) {
+      const bool all = runner.wait_results(prepared.size(), std::min(deadline, Clock::now() + std::chrono::milliseconds(200)));
+      // Progress as results arrive (graded at the end, when the request logs are complete).
+      const std::size_t now_reported = runner.results().size();
+      for (; reported < now_reported; ++reported) {
+        if (!report.quiet) std::cout << "." << std::flush;
+      }
+      if (all || !runner.done_body().empty()) break;
+      std::string line;
+      while (browser->read_line(line, Clock::now()) == Subprocess::Read::line) {
+      }
+      if (browser->wait(Clock::now(), status)) {
+        exited = true;
+        break;
+      }
+    }
+    if (!report.quiet && reported > 0) std::cout << "\n";
+    if (!runner.plan_fetched()) {
+      browser_problem = run.implementation + " never loaded the runner page";
+    } else if (exited && runner.results().size() < prepared.size()) {
+      browser_problem = run.implementation + " stopped before the end (" + describe_exit(status) + ")";
+    } else if (runner.results().size() < prepared.size()) {
+      browser_problem = "the run's timeout (" + std::to_string(static_cast<int>(options.timeout_s)) + " s) passed";
+    }
+    const std::string done = runner.done_body();
+    if (done.find("\"error\"") != std::string::npos) browser_problem += (browser_problem.empty() ? "" : "; ") + ("the page failed: " + done);
+    if (!browser_problem.empty() && !browser->stderr_text().empty()) {
+      browser_problem += "\nbrowser stderr: " + browser->stderr_text().substr(0, 600);
+    }
+    // Ask the launcher to close the browser (end of its stdin), then make sure it is gone.
+    browser->close_stdin();
+    if (!exited && !browser->wait(Clock::now() + std::chrono::seconds(5), status)) browser->kill();
+  }
+  std::filesystem::remove_all(profile);
+
+  const auto posted = runner.results();
+  for (std::size_t k = 0; k < prepared.size(); ++k) {
+    const Prepared& p = prepared[k];
+    const auto it = posted.find(p.c->full_id());
+    const auto on_page = p.page_session.empty() ? std::vector<RecordedRequest>{} : page.requests(p.page_session);
+    const auto on_second = p.second_session.empty() ? std::vector<RecordedRequest>{} : second.requests(p.second_session);
+    CaseResult r = grade(p, it == posted.end() ? nullptr : &it->second, on_page, on_second, options);
+    if (it == posted.end() && !browser_problem.empty()) r.message += ": " + browser_problem.substr(0, browser_problem.find('\n'));
+    results[run_index[k]] = std::move(r);
+    if (!p.page_session.empty()) page.end_session(p.page_session);
+    if (!p.second_session.empty()) second.end_session(p.second_session);
+  }
+  page.stop();
+  second.stop();
+  if (!browser_problem.empty()) std::cerr << "ssespec browser: " << browser_problem << "\n";
+  for (auto& r : results) {
+    print_progress(*r, report);
+    run.cases.push_back(std::move(*r));
+  }
+  run.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  return run;
+}
+
+int compare_with_browser_expectations(const RunResult& run, const std::map<std::string, BrowserExpectation>& expected,
+                                      const std::string& file) {
+  std::vector<std::string> new_failures, fixed, matched;
+  std::set<std::string> ran;
+  for (const CaseResult& c : run.cases) {
+    ran.insert(c.id);
+    const auto it = expected.find(c.id);
+    if (c.verdict == Verdict::fail && it == expected.end()) new_failures.push_back(c.id + ": " + c.message);
+    if (c.verdict == Verdict::pass && it != expected.end() && !it->second.flaky) fixed.push_back(c.id);
+    if (c.verdict == Verdict::fail && it != expected.end()) matched.push_back(c.id);
+  }
+  std::cout << "\nexpectations (" << file << "): " << matched.size() << " known deviation(s) of " << run.implementation
+            << " " << run.version << " matched\n";
+  for (const std::string& id : matched) {
+    const BrowserExpectation& e = expected.at(id);
+    std::cout << "  known        " << id << " (" << e.kind << (e.flaky ? ", flaky" : "") << (e.version.empty() ? "" : ", since " + e.version)
+              << "): " << e.reason << "\n";
+  }
+  for (const std::string& f : new_failures) std::cout << "  NEW FAILURE  " << f << "\n";
+  for (const std::string& f : fixed) std::cout << "  NOW PASSES   " << f << " (remove it from the expectations)\n";
+  std::vector<std::string> not_run;
+  for (const auto& [id, e] : expected) {
+    if (!ran.count(id)) not_run.push_back(id);
+  }
+  if (not_run.size() > 5) {
+    std::cout << "  not run      " << not_run.size() << " listed case(s) (filtered, skipped, or no such case)\n";
+  } else {
+    for (const std::string& id : not_run) std::cout << "  not run      " << id << " (filtered, skipped, or no such case)\n";
+  }
+  return new_failures.empty() && fixed.empty() ? 0 : 1;
+}
+
+}  // namespace ssespec

@@ -1,0 +1,53 @@
+// Runs cases in a real browser: the reference server (plus a second one on another port, for
+// cross-origin cases) plays every case's script, the browser opens the runner page
+// (reference/server/runner_page.hpp), runs each case with its own EventSource and posts what it
+// saw; this grades each case by the rules `ssespec client` uses (client_runner.cpp).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "report/result.hpp"
+#include "runner/browser_fixture.hpp"
+
+namespace ssespec {
+
+struct BrowserRunOptions {
+  std::string browser = "chromium";  // chromium (through browser-tests/lib/launch.mjs) or firefox
+  std::string executable;            // default: /usr/bin/chromium, or firefox-esr from PATH
+  std::filesystem::path browser_tests_dir;  // browser-tests/ (the Node launcher for Chromium)
+  double timeout_s = 180;     // the whole browser run
+  double case_timeout_s = 5;  // one case, in the page (as `ssespec client`)
+  int settle_ms = 100;        // after the expected trace, as `ssespec client` waits
+  int concurrency = 4;        // cases at once in the page (browsers allow 6 connections per host)
+  bool strict = false;
+  std::set<std::string> capabilities = {"close", "close-in-handler", "cors", "browser"};
+};
+
+// One known deviation of a browser (browser-tests/expectations/<browser>.json, like WPT metadata).
+struct BrowserExpectation {
+  std::string id;
+  std::string reason;
+  std::string kind;     // "deviation" (the browser breaks the spec) or "fixture" (the case is wrong)
+  std::string version;  // the browser version it was recorded with
+  bool flaky = false;   // fails only sometimes (a race the deviation causes): pass or fail both match
+};
+std::map<std::string, BrowserExpectation> load_browser_expectations(const std::filesystem::path& file);
+
+// "Chromium 156.0.8078.79" -> "156.0.8078.79": runs `executable --version`; "" if unknown.
+std::string browser_version(const std::string& executable);
+
+// Runs `cases` in one browser session and grades them. Throws std::runtime_error if the
+// browser cannot be started at all.
+RunResult run_browser_cases(const std::vector<BrowserCase>& cases, const BrowserRunOptions& options,
+                            const ReportOptions& report);
+
+// Prints how the run compares with the expectations; 0 if the failures are exactly the listed
+// ones (a new failure or a listed case that now passes is a change in behaviour: 1).
+int compare_with_browser_expectations(const RunResult& run, const std::map<std::string, BrowserExpectation>& expected,
+                                      const std::string& file);
+
+}  // namespace ssespec
