@@ -1,5 +1,6 @@
 // `ssespec client [options] -- CMD ARGS...`: grades any EventSource client, through its adapter,
-// on every client scenario and every parse case (conformance/ADAPTERS.md).
+// on every client scenario and every parse case (conformance/ADAPTERS.md); browser-only cases
+// (fixtures/browser) are listed as skipped.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "commands.hpp"
 #include "report/result.hpp"
+#include "runner/browser_fixture.hpp"
 #include "runner/client_runner.hpp"
 #include "runner/json_node.hpp"
 
@@ -80,6 +82,12 @@ int run(ClientOptions& options) {
     }
   }
   std::vector<ClientCase> cases = load_all_client_cases(default_fixtures_root());
+  // Browser-only cases are listed too, and skipped: only `ssespec browser` runs them.
+  for (BrowserCase& b : load_browser_only_cases(default_fixtures_root())) {
+    auto& caps = b.base.requires_caps;
+    if (std::find(caps.begin(), caps.end(), "browser") == caps.end()) caps.push_back("browser");
+    cases.push_back(std::move(b.base));
+  }
   if (!options.filters.empty()) {
     cases.erase(std::remove_if(cases.begin(), cases.end(),
                                [&](const ClientCase& c) {

@@ -160,41 +160,7 @@ bool valid_id(const std::string& id) {
   return std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
-std::string json_string(const std::string& s) {
-  Poco::JSON::Object o;
-  o.set("s", s);
-  std::ostringstream out;
-  o.stringify(out);
-  const std::string text = out.str();
-  return text.substr(5, text.size() - 6);  // {"s":...}
-}
-
 }  // namespace
-
-bool ExpectedEntry::matches(const TraceEntry& observed, const std::optional<std::string>& observed_origin) const {
-  if (observed.kind != entry.kind) return false;
-  if (entry.kind == "message") {
-    if (observed.type != entry.type || observed.data != entry.data || observed.last_event_id != entry.last_event_id) return false;
-    return !origin || (observed_origin && *observed_origin == *origin);
-  }
-  if (entry.kind == "error" || entry.kind == "closed") {
-    return std::find(ready_states.begin(), ready_states.end(), observed.ready_state) != ready_states.end();
-  }
-  return true;
-}
-
-std::string ExpectedEntry::to_text() const {
-  if (entry.kind == "message" && origin) {
-    std::string text = to_json(entry);  // {"message":{...}}
-    return text.substr(0, text.size() - 2) + ",\"origin\":" + json_string(*origin) + "}}";
-  }
-  if ((entry.kind == "error" || entry.kind == "closed") && ready_states.size() > 1) {
-    std::string states;
-    for (int s : ready_states) states += (states.empty() ? "" : ",") + std::to_string(s);
-    return "{\"" + entry.kind + "\":{\"readyState\":[" + states + "]}}";  // any of these
-  }
-  return to_json(entry);
-}
 
 std::string expand(const std::string& text, const Placeholders& values) {
   const std::pair<const char*, const std::string*> names[] = {
@@ -220,12 +186,7 @@ BrowserCase browser_case_from_client(const ClientCase& c) {
     bc.expect_request = conn.expect_request;
     b.connections.push_back(std::move(bc));
   }
-  for (const TraceEntry& t : c.trace) {
-    ExpectedEntry e;
-    e.entry = t;
-    if (t.ready_state >= 0) e.ready_states = {t.ready_state};
-    b.trace.push_back(std::move(e));
-  }
+  b.trace = expected_entries(c.trace);
   return b;
 }
 

@@ -10,23 +10,13 @@
 #include <vector>
 
 #include "runner/client_fixture.hpp"
+#include "runner/grader.hpp"  // ExpectedEntry
 
 namespace ssespec {
 
 // The two loopback origins a browser case can use: the runner page's server, and a second
 // server on another port (a different origin: same scheme and host, another port).
 enum class Origin { page, second };
-
-// One expected trace entry. Where a rule leaves the browser a choice (the spec's "may"), an
-// error entry may allow several ready states.
-struct ExpectedEntry {
-  TraceEntry entry;
-  std::vector<int> ready_states;      // error/closed: any of these
-  std::optional<std::string> origin;  // message: MessageEvent.origin (placeholders expanded)
-
-  bool matches(const TraceEntry& observed, const std::optional<std::string>& observed_origin) const;
-  std::string to_text() const;
-};
 
 struct BrowserConnection {
   Origin origin = Origin::page;  // the server that plays this connection

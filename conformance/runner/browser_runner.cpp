@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "runner/grader.hpp"
 #include "runner/json_node.hpp"
 #include "runner/subprocess.hpp"
 #include "server/reference_server.hpp"
@@ -158,204 +159,126 @@ std::optional<TraceEntry> entry_from(const Poco::Dynamic::Var& value, std::optio
   return std::nullopt;
 }
 
-std::string observed_text(const TraceEntry& e, const std::optional<std::string>& origin) {
-  if (!origin) return to_json(e);
-  ExpectedEntry shown;
-  shown.entry = e;
-  shown.origin = origin;
-  return shown.to_text();
+// The case's expectations with the placeholders expanded; each connection is answered by the
+// next request on the server that plays it (request log 0: the page's, 1: the second).
+CaseExpectations expectations_for(const Prepared& p) {
+  const BrowserCase& c = *p.c;
+  CaseExpectations e;
+  for (ExpectedEntry entry : c.trace) {
+    if (entry.origin) entry.origin = expand(*entry.origin, p.values);
+    e.trace.push_back(std::move(entry));
+  }
+  for (const BrowserConnection& conn : c.connections) {
+    std::optional<ExpectedRequest> request = conn.expect_request;
+    if (request) {
+      for (auto& [name, value] : request->headers) value = expand(value, p.values);
+    }
+    e.connections.push_back({conn.origin == Origin::page ? std::size_t{0} : std::size_t{1}, std::move(request), conn.expect_method});
+  }
+  e.min_requests = c.base.min_requests;
+  e.max_requests = c.base.max_requests;
+  return e;
 }
 
-// WPT's tolerance for timers: 10 %, at least 20 ms (as client_runner.cpp).
-double tolerance(int ms) { return std::max(20.0, 0.1 * ms); }
-
-std::string describe_request(const RecordedRequest& r, const char* server_name) {
-  std::string out = std::string(server_name) + " request: " + r.method + " " + r.path;
-  for (const char* name : {"Accept", "Cache-Control", "Last-Event-ID", "Origin", "Cookie"}) {
-    if (const std::string* v = r.header(name)) out += std::string(", ") + name + ": " + *v;
+// What only a page shows, before the trace: whether the constructor threw. `posted` null:
+// the expected line only.
+ExtraCheck constructor_check(const BrowserCase& c, const Poco::JSON::Object::Ptr& posted) {
+  ExtraCheck check;
+  if (c.expect_exception) check.expected = "constructor throws " + *c.expect_exception + "\n";
+  if (!posted) return check;
+  if (const auto exception = posted->getObject("exception")) {
+    const std::string name = exception->optValue<std::string>("name", "");
+    check.observed = "constructor threw " + name + ": " + exception->optValue<std::string>("message", "") + "\n";
+    if (!c.expect_exception) {
+      check.problem = "the constructor threw " + name;
+    } else if (name != *c.expect_exception) {
+      check.problem = "the constructor threw " + name + ", expected " + *c.expect_exception;
+    }
+  } else if (c.expect_exception) {
+    check.problem = "the constructor did not throw (expected " + *c.expect_exception + ")";
   }
-  char at[64];
-  std::snprintf(at, sizeof at, ", at %.0f ms", r.at_ms);
-  return out + at;
+  return check;
 }
 
-// The request log against the case: the rules of client_runner.cpp's check_requests, with each
-// connection matched to the next request on the server that plays it.
-std::string check_requests(const BrowserCase& c, const std::vector<RecordedRequest>& on_page,
-                           const std::vector<RecordedRequest>& on_second, const Placeholders& values) {
-  const int n = static_cast<int>(on_page.size() + on_second.size());
-  if (n < c.base.min_requests) {
-    return "expected at least " + std::to_string(c.base.min_requests) + " request(s), the servers received " + std::to_string(n);
+// What only a page shows, after the trace: the url and withCredentials attributes.
+ExtraCheck attribute_check(const BrowserCase& c, const Placeholders& values, const Poco::JSON::Object::Ptr& posted) {
+  ExtraCheck check;
+  if (c.expect_url) check.expected += "url attribute: " + expand(*c.expect_url, values) + "\n";
+  if (c.expect_with_credentials) {
+    check.expected += std::string("withCredentials attribute: ") + (*c.expect_with_credentials ? "true" : "false") + "\n";
   }
-  if (c.base.max_requests && n > *c.base.max_requests) {
-    return "expected at most " + std::to_string(*c.base.max_requests) + " request(s), the servers received " +
-           std::to_string(n) + " (a request that must not happen)";
+  const auto attributes = posted ? posted->getObject("attributes") : nullptr;
+  if (!attributes) return check;
+  const std::string url = attributes->optValue<std::string>("url", "");
+  const bool with_credentials = attributes->optValue<bool>("withCredentials", false);
+  check.observed = "url attribute: " + url + "\nwithCredentials attribute: " + (with_credentials ? "true" : "false") + "\n";
+  if (c.expect_url && url != expand(*c.expect_url, values)) {
+    check.problem = "the url attribute is " + url + ", expected " + expand(*c.expect_url, values);
+  } else if (c.expect_with_credentials && with_credentials != *c.expect_with_credentials) {
+    check.problem = std::string("the withCredentials attribute is ") + (with_credentials ? "true" : "false");
   }
-  std::size_t page_index = 0;
-  std::size_t second_index = 0;
-  for (std::size_t i = 0; i < c.connections.size(); ++i) {
-    const BrowserConnection& conn = c.connections[i];
-    const auto& log = conn.origin == Origin::page ? on_page : on_second;
-    std::size_t& k = conn.origin == Origin::page ? page_index : second_index;
-    const std::size_t index = k++;
-    if (index >= log.size()) continue;  // the count rule above already judged missing requests
-    const RecordedRequest& r = log[index];
-    const std::string where = "request " + std::to_string(i + 1) + ": ";
-    if (conn.expect_method && r.method != *conn.expect_method) {
-      return where + "method " + r.method + ", expected " + *conn.expect_method;
-    }
-    if (!conn.expect_request) continue;
-    const ExpectedRequest& expect = *conn.expect_request;
-    for (const auto& [name, pattern] : expect.headers) {
-      const std::string value = expand(pattern, values);
-      const std::string* got = r.header(name);
-      if (!got) return where + name + " missing (expected \"" + value + "\")";
-      if (*got != value) return where + name + " is \"" + *got + "\", expected \"" + value + "\"";
-    }
-    for (const std::string& name : expect.absent_headers) {
-      if (const std::string* got = r.header(name)) return where + name + " must be absent, got \"" + *got + "\"";
-    }
-    if (expect.path_suffix) {
-      const std::string path = r.path.substr(0, r.path.find('?'));
-      const std::string& suffix = *expect.path_suffix;
-      if (path.size() < suffix.size() || path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
-        return where + "path " + r.path + " does not end with " + suffix;
-      }
-    }
-    if ((expect.min_delay_ms || expect.max_delay_ms) && index > 0) {
-      const double ended = log[index - 1].ended_at_ms;
-      if (ended < 0) return where + "the previous connection never ended, so no delay can be measured";
-      const double delay = r.at_ms - ended;
-      char text[64];
-      std::snprintf(text, sizeof text, "%.0f ms", delay);
-      if (expect.min_delay_ms && delay < *expect.min_delay_ms - tolerance(*expect.min_delay_ms)) {
-        return where + "reconnected after " + text + ", expected at least " + std::to_string(*expect.min_delay_ms) + " ms";
-      }
-      if (expect.max_delay_ms && delay > *expect.max_delay_ms + tolerance(*expect.max_delay_ms)) {
-        return where + "reconnected after " + text + ", expected at most " + std::to_string(*expect.max_delay_ms) + " ms";
-      }
-    }
-  }
-  return {};
+  return check;
 }
 
-std::string expected_text(const BrowserCase& c, const Placeholders& values) {
-  std::string out;
-  if (c.expect_exception) out += "constructor throws " + *c.expect_exception + "\n";
-  for (const ExpectedEntry& e : c.trace) {
-    ExpectedEntry shown = e;
-    if (shown.origin) shown.origin = expand(*shown.origin, values);
-    out += shown.to_text() + "\n";
-  }
-  if (c.expect_url) out += "url attribute: " + expand(*c.expect_url, values) + "\n";
-  if (c.expect_with_credentials) out += std::string("withCredentials attribute: ") + (*c.expect_with_credentials ? "true" : "false") + "\n";
-  out += "requests: " + std::to_string(c.base.min_requests);
-  if (!c.base.max_requests) return out + " or more\n";
-  if (*c.base.max_requests != c.base.min_requests) out += " to " + std::to_string(*c.base.max_requests);
-  return out + "\n";
-}
-
+// Grades one case from what the page posted (null: nothing) by grade_case(), as `ssespec
+// client` grades an adapter's lines, plus the constructor and the attributes.
 CaseResult grade(const Prepared& p, const std::string* posted, const std::vector<RecordedRequest>& on_page,
                  const std::vector<RecordedRequest>& on_second, const BrowserRunOptions& options) {
   const BrowserCase& c = *p.c;
+  const CaseExpectations expected = expectations_for(p);
   CaseResult result;
   result.id = c.full_id();
   result.group = c.base.group;
   result.description = c.base.description;
   result.spec = c.base.spec;
-  result.expected = expected_text(c, p.values);
-  auto finish = [&](std::string problem) {
-    result.verdict = problem.empty() ? Verdict::pass : Verdict::fail;
+  result.expected = grade_case(expected, {}, constructor_check(c, nullptr), attribute_check(c, p.values, nullptr)).expected;
+  auto fail = [&](std::string observed, std::string problem) {
+    result.verdict = Verdict::fail;
+    result.observed = std::move(observed);
     result.message = std::move(problem);
     return result;
   };
   if (!posted) {
-    result.observed = "no result from the page\n";
-    return finish("the page never reported this case (the run's --timeout passed, or the browser stopped)");
+    return fail("no result from the page\n", "the page never reported this case (the run's --timeout passed, or the browser stopped)");
   }
   Poco::JSON::Object::Ptr posted_json;
   try {
     posted_json = Poco::JSON::Parser().parse(*posted).extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception& e) {
-    result.observed = posted->substr(0, 400);
-    return finish("the page posted something that is not JSON: " + e.displayText());
+    return fail(posted->substr(0, 400), "the page posted something that is not JSON: " + e.displayText());
   }
   if (posted_json->has("ms")) result.duration_ms = posted_json->getValue<double>("ms");
   if (posted_json->has("pageError")) {
-    result.observed = posted_json->getValue<std::string>("pageError");
-    return finish("the runner page failed on this case");
+    return fail(posted_json->getValue<std::string>("pageError"), "the runner page failed on this case");
   }
 
-  // Observations, graded in order as client_runner.cpp grades an adapter's lines.
-  std::string problem;
-  std::string observed;
-  if (const auto exception = posted_json->getObject("exception")) {
-    const std::string name = exception->optValue<std::string>("name", "");
-    observed += "constructor threw " + name + ": " + exception->optValue<std::string>("message", "") + "\n";
-    if (!c.expect_exception) {
-      problem = "the constructor threw " + name;
-    } else if (name != *c.expect_exception) {
-      problem = "the constructor threw " + name + ", expected " + *c.expect_exception;
-    }
-  } else if (c.expect_exception) {
-    problem = "the constructor did not throw (expected " + *c.expect_exception + ")";
-  }
+  CaseObservation seen;
   const auto trace = posted_json->getArray("trace");
   const std::size_t n = trace ? trace->size() : 0;
   for (std::size_t k = 0; k < n; ++k) {
     std::optional<std::string> origin;
-    std::string error;
-    const auto entry = entry_from(trace->get(static_cast<unsigned>(k)), origin, error);
-    if (!entry) {
-      if (problem.empty()) problem = error;
-      break;
-    }
-    observed += observed_text(*entry, origin) + "\n";
-    if (!problem.empty()) continue;
-    if (k >= c.trace.size()) {
-      problem = "unexpected trace entry #" + std::to_string(k + 1) + ": " + observed_text(*entry, origin);
-      continue;
-    }
-    ExpectedEntry expected = c.trace[k];
-    if (expected.origin) expected.origin = expand(*expected.origin, p.values);
-    if (!expected.matches(*entry, origin)) {
-      problem = "trace entry #" + std::to_string(k + 1) + " differs: expected " + expected.to_text() + ", observed " +
-                observed_text(*entry, origin);
-    }
+    const auto entry = entry_from(trace->get(static_cast<unsigned>(k)), origin, seen.stopped);
+    if (!entry) break;
+    seen.trace.push_back(*entry);
+    seen.origins.push_back(origin);
   }
-  const bool timed_out = posted_json->optValue<bool>("timedOut", false);
-  if (problem.empty() && n < c.trace.size()) {
-    ExpectedEntry next = c.trace[n];
-    if (next.origin) next.origin = expand(*next.origin, p.values);
+  if (seen.stopped.empty() && n < expected.trace.size() && posted_json->optValue<bool>("timedOut", false)) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.1f", options.case_timeout_s);
-    problem = (timed_out ? std::string("timed out after ") + seconds + " s waiting for" : std::string("missing")) +
-              " trace entry #" + std::to_string(n + 1) + ": " + next.to_text();
+    seen.stopped = std::string("timed out after ") + seconds + " s waiting for trace entry #" + std::to_string(n + 1) + ": " +
+                   expected.trace[n].to_text();
   }
-  if (const auto attributes = posted_json->getObject("attributes")) {
-    const std::string url = attributes->optValue<std::string>("url", "");
-    const bool with_credentials = attributes->optValue<bool>("withCredentials", false);
-    observed += "url attribute: " + url + "\nwithCredentials attribute: " + (with_credentials ? "true" : "false") + "\n";
-    if (problem.empty() && c.expect_url && url != expand(*c.expect_url, p.values)) {
-      problem = "the url attribute is " + url + ", expected " + expand(*c.expect_url, p.values);
-    }
-    if (problem.empty() && c.expect_with_credentials && with_credentials != *c.expect_with_credentials) {
-      problem = std::string("the withCredentials attribute is ") + (with_credentials ? "true" : "false");
-    }
-  }
-  observed += "requests: " + std::to_string(on_page.size() + on_second.size()) + "\n";
-  for (const auto& r : on_page) observed += describe_request(r, "page-origin") + "\n";
-  for (const auto& r : on_second) observed += describe_request(r, "second-origin") + "\n";
-  result.observed = observed;
-  if (problem.empty()) problem = check_requests(c, on_page, on_second, p.values);
-  return finish(problem);
+  seen.logs = {{"page-origin", on_page}, {"second-origin", on_second}};
+  const Grade grade = grade_case(expected, seen, constructor_check(c, posted_json), attribute_check(c, p.values, posted_json));
+  result.verdict = grade.verdict;
+  result.message = grade.message;
+  result.observed = grade.observed;
+  return result;
 }
 
-std::string skip_reason(const BrowserCase& c, const BrowserRunOptions& options) {
-  if (c.base.strict && !options.strict) return "strict (MAY/SHOULD-level) case: run with --strict";
-  for (const std::string& cap : c.base.requires_caps) {
-    if (!options.capabilities.count(cap)) return "needs capability '" + cap + "', which the browser runner does not declare";
-  }
+std::string browser_skip_reason(const BrowserCase& c, const BrowserRunOptions& options) {
+  const std::string skip = skip_reason(c.base, options.strict, options.capabilities, "the browser runner does not declare");
+  if (!skip.empty()) return skip;
   if (c.base.actions.size() > 1) return "more than one action: the runner page performs one close() per case";
   return {};
 }
@@ -479,7 +402,7 @@ RunResult run_browser_cases(const std::vector<BrowserCase>& cases, const Browser
   Poco::JSON::Array::Ptr plan_cases = new Poco::JSON::Array;
   std::vector<std::size_t> run_index;  // prepared[i] is cases[run_index[i]]
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const std::string skip = skip_reason(cases[i], options);
+    const std::string skip = browser_skip_reason(cases[i], options);
     if (!skip.empty()) {
       CaseResult r;
       r.id = cases[i].full_id();

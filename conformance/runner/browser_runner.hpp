@@ -1,7 +1,7 @@
 // Runs cases in a real browser: the reference server (plus a second one on another port, for
 // cross-origin cases) plays every case's script, the browser opens the runner page
 // (reference/server/runner_page.hpp), runs each case with its own EventSource and posts what it
-// saw; this grades each case by the rules `ssespec client` uses (client_runner.cpp).
+// saw; this grades each case with grade_case() (grader.hpp), as `ssespec client` does.
 #pragma once
 
 #include <filesystem>

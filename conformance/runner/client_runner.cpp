@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/String.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "runner/grader.hpp"
 #include "runner/subprocess.hpp"
 #include "server/reference_server.hpp"
 
@@ -24,86 +26,12 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
   return out;
 }
 
-std::string trace_text(const std::vector<TraceEntry>& trace) {
-  std::string out;
-  for (const TraceEntry& e : trace) out += to_json(e) + "\n";
-  return out;
-}
-
 std::string listen_json(const std::vector<std::string>& types) {
   Poco::JSON::Array array;
   for (const std::string& t : types) array.add(t);
   std::ostringstream out;
   array.stringify(out);
   return out.str();
-}
-
-// WPT's tolerance for timers: 10 %, at least 20 ms.
-double tolerance(int ms) { return std::max(20.0, 0.1 * ms); }
-
-std::string describe_request(const server::RecordedRequest& r) {
-  std::string out = "request " + std::to_string(r.connection) + ": " + r.method + " " + r.path;
-  for (const char* name : {"Accept", "Cache-Control", "Last-Event-ID"}) {
-    const std::string* v = r.header(name);
-    out += std::string(", ") + name + (v ? ": " + *v : " absent");
-  }
-  char at[64];
-  std::snprintf(at, sizeof at, ", at %.0f ms", r.at_ms);
-  return out + at;
-}
-
-// Checks the request log against the case; returns the first problem, or "".
-std::string check_requests(const ClientCase& c, const std::vector<server::RecordedRequest>& requests) {
-  const int n = static_cast<int>(requests.size());
-  if (n < c.min_requests) {
-    return "expected at least " + std::to_string(c.min_requests) + " request(s), the server received " + std::to_string(n);
-  }
-  if (c.max_requests && n > *c.max_requests) {
-    return "expected at most " + std::to_string(*c.max_requests) + " request(s), the server received " +
-           std::to_string(n) + " (a reconnection that must not happen)";
-  }
-  for (std::size_t i = 0; i < c.connections.size() && i < requests.size(); ++i) {
-    const auto& expect = c.connections[i].expect_request;
-    if (!expect) continue;
-    const server::RecordedRequest& r = requests[i];
-    const std::string where = "request " + std::to_string(i + 1) + ": ";
-    for (const auto& [name, value] : expect->headers) {
-      const std::string* got = r.header(name);
-      if (!got) return where + name + " missing (expected \"" + value + "\")";
-      if (*got != value) return where + name + " is \"" + *got + "\", expected \"" + value + "\"";
-    }
-    for (const std::string& name : expect->absent_headers) {
-      if (const std::string* got = r.header(name)) return where + name + " must be absent, got \"" + *got + "\"";
-    }
-    if (expect->path_suffix) {
-      const std::string path = r.path.substr(0, r.path.find('?'));
-      const std::string& suffix = *expect->path_suffix;
-      if (path.size() < suffix.size() || path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
-        return where + "path " + r.path + " does not end with " + suffix;
-      }
-    }
-    if ((expect->min_delay_ms || expect->max_delay_ms) && i > 0) {
-      const double ended = requests[i - 1].ended_at_ms;
-      if (ended < 0) return where + "the previous connection never ended, so no delay can be measured";
-      const double delay = r.at_ms - ended;
-      char text[64];
-      std::snprintf(text, sizeof text, "%.0f ms", delay);
-      if (expect->min_delay_ms && delay < *expect->min_delay_ms - tolerance(*expect->min_delay_ms)) {
-        return where + "reconnected after " + text + ", expected at least " + std::to_string(*expect->min_delay_ms) + " ms";
-      }
-      if (expect->max_delay_ms && delay > *expect->max_delay_ms + tolerance(*expect->max_delay_ms)) {
-        return where + "reconnected after " + text + ", expected at most " + std::to_string(*expect->max_delay_ms) + " ms";
-      }
-    }
-  }
-  return {};
-}
-
-std::string requirement_text(const ClientCase& c) {
-  std::string out = "requests: " + std::to_string(c.min_requests);
-  if (!c.max_requests) return out + " or more\n";
-  if (*c.max_requests != c.min_requests) out += " to " + std::to_string(*c.max_requests);
-  return out + "\n";
 }
 
 }  // namespace
@@ -123,7 +51,8 @@ CaseResult run_client_case(const ClientCase& c, server::ReferenceServer& server,
   result.group = c.group;
   result.description = c.description;
   result.spec = c.spec;
-  result.expected = trace_text(c.trace) + requirement_text(c);
+  const CaseExpectations expectations = expectations_of(c);
+  result.expected = grade_case(expectations, {}).expected;
   const auto started = Clock::now();
   auto finish = [&](Verdict verdict, std::string message) {
     result.verdict = verdict;
@@ -132,12 +61,12 @@ CaseResult run_client_case(const ClientCase& c, server::ReferenceServer& server,
     return result;
   };
 
-  if (c.strict && !options.strict) return finish(Verdict::skip, "strict (MAY/SHOULD-level) case: run with --strict");
-  for (const std::string& cap : c.requires_caps) {
-    if (!options.capabilities.count(cap)) {
-      return finish(Verdict::skip, "needs capability '" + cap + "', which the adapter does not declare (--capabilities)");
-    }
+  // Browser-only cases (fixtures/browser) are listed here but run only in `ssespec browser`.
+  if (std::count(c.requires_caps.begin(), c.requires_caps.end(), "browser")) {
+    return finish(Verdict::skip, "needs capability 'browser': a browser-only case, run by `ssespec browser`");
   }
+  const std::string skip = skip_reason(c, options.strict, options.capabilities, "the adapter does not declare (--capabilities)");
+  if (!skip.empty()) return finish(Verdict::skip, skip);
 
   const std::string session = server.create_session(c.script());
   const std::string url = server.base_url() + server::ReferenceServer::stream_path(session);
@@ -212,16 +141,8 @@ CaseResult run_client_case(const ClientCase& c, server::ReferenceServer& server,
         break;
       }
       observed.push_back(*entry);
-      const std::size_t k = observed.size() - 1;
-      if (k >= c.trace.size()) {
-        problem = "unexpected trace entry #" + std::to_string(k + 1) + ": " + to_json(*entry);
-        break;
-      }
-      if (!(observed[k] == c.trace[k])) {
-        problem = "trace entry #" + std::to_string(k + 1) + " differs: expected " + to_json(c.trace[k]) + ", observed " +
-                  to_json(observed[k]);
-        break;
-      }
+      // A wrong or extra entry ends the case at once; grade_case() words the failure.
+      if (!trace_entry_problem(expectations.trace, observed.size() - 1, *entry, std::nullopt).empty()) break;
       for (const ClientAction& a : c.actions) {
         if (!a.via_stdin || a.kind != entry->kind) continue;
         const auto seen = std::count_if(observed.begin(), observed.end(), [&](const TraceEntry& e) { return e.kind == a.kind; });
@@ -241,14 +162,15 @@ CaseResult run_client_case(const ClientCase& c, server::ReferenceServer& server,
   const auto requests = server.requests(session);
   server.end_session(session);
 
-  result.observed = trace_text(observed) + "requests: " + std::to_string(requests.size()) + "\n";
-  for (const auto& r : requests) result.observed += describe_request(r) + "\n";
-  if (problem.empty()) problem = check_requests(c, requests);
-  if (!problem.empty()) {
-    result.observed += adapter_note;
-    return finish(Verdict::fail, problem);
-  }
-  return finish(Verdict::pass, "");
+  CaseObservation seen;
+  seen.trace = std::move(observed);
+  seen.stopped = problem;
+  seen.logs.push_back({"", requests});
+  const Grade grade = grade_case(expectations, seen);
+  result.expected = grade.expected;
+  result.observed = grade.observed;
+  if (grade.verdict == Verdict::fail) result.observed += adapter_note;
+  return finish(grade.verdict, grade.message);
 }
 
 RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRunOptions& options, const ReportOptions& report) {

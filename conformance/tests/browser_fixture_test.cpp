@@ -1,5 +1,5 @@
 // Browser cases: the fixtures/browser loader (errors name file and field), placeholders, and
-// how an observed entry matches an expected one.
+// how an observed entry matches an expected one; grade_case() (grader.hpp).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -117,6 +117,71 @@ TEST(BrowserFixtureTest, ClientCasesKeepTheirTrace) {
   EXPECT_EQ(b.connections.size(), 2U);
   EXPECT_EQ(b.connections[1].origin, Origin::page);
   EXPECT_FALSE(b.with_credentials.has_value());
+}
+
+// grade_case (grader.hpp), shared by `ssespec client` and `ssespec browser`.
+server::RecordedRequest request_with(const std::string& method, std::vector<std::pair<std::string, std::string>> headers) {
+  server::RecordedRequest r;
+  r.method = method;
+  r.path = "/s/s1/stream";
+  r.headers = std::move(headers);
+  return r;
+}
+
+TraceEntry entry(const std::string& kind, int ready_state = -1) {
+  TraceEntry e;
+  e.kind = kind;
+  e.ready_state = ready_state;
+  return e;
+}
+
+TEST(GraderTest, EachConnectionIsAnsweredByTheNextRequestOnItsServer) {
+  CaseExpectations expected;
+  ExpectedRequest with_origin;
+  with_origin.headers = {{"Origin", "http://page"}};
+  expected.connections = {{0, std::nullopt, std::nullopt}, {1, with_origin, std::string("GET")}};
+  expected.min_requests = 2;
+  CaseObservation seen;
+  seen.logs = {{"page-origin", {request_with("GET", {})}}, {"second-origin", {request_with("GET", {{"Origin", "http://page"}})}}};
+  EXPECT_EQ(grade_case(expected, seen).verdict, Verdict::pass);
+  seen.logs[1].requests[0].headers = {{"Origin", "null"}};
+  EXPECT_EQ(grade_case(expected, seen).message, "request 2: Origin is \"null\", expected \"http://page\"");
+  seen.logs[1].requests[0].method = "POST";
+  EXPECT_EQ(grade_case(expected, seen).message, "request 2: method POST, expected GET");
+  expected.max_requests = 1;
+  EXPECT_EQ(grade_case(expected, seen).message,
+            "expected at most 1 request(s), the servers received 2 (a request that must not happen)");
+}
+
+TEST(GraderTest, TraceProblemsComeInOrder) {
+  CaseExpectations expected;
+  expected.trace = expected_entries({entry("open"), entry("error", 0)});
+  CaseObservation seen;
+  seen.logs = {{"", {request_with("GET", {})}}};
+  ExtraCheck before{"constructor throws X\n", "", "the constructor did not throw (expected X)"};
+  seen.trace = {entry("message")};
+  EXPECT_EQ(grade_case(expected, seen, before).message, before.problem);
+  EXPECT_EQ(grade_case(expected, seen).message.rfind("trace entry #1 differs: expected {\"open\":{}}", 0), 0U);
+  seen.trace = {entry("open")};
+  EXPECT_EQ(grade_case(expected, seen).message, "missing trace entry #2: {\"error\":{\"readyState\":0}}");
+  seen.stopped = "timed out";
+  EXPECT_EQ(grade_case(expected, seen).message, "timed out");
+  seen.stopped.clear();
+  seen.trace.push_back(entry("error", 2));
+  EXPECT_EQ(grade_case(expected, seen).message.rfind("trace entry #2 differs", 0), 0U);
+  seen.trace.back().ready_state = 0;
+  EXPECT_EQ(grade_case(expected, seen).verdict, Verdict::pass);
+  EXPECT_EQ(grade_case(expected, seen, {}, {"", "", "the url attribute is x"}).message, "the url attribute is x");
+  seen.trace.push_back(entry("open"));
+  EXPECT_EQ(grade_case(expected, seen).message, "unexpected trace entry #3: {\"open\":{}}");
+  const Grade grade = grade_case(expected, seen);
+  EXPECT_EQ(grade.expected, "{\"open\":{}}\n{\"error\":{\"readyState\":0}}\nrequests: 0 or more\n");
+  EXPECT_NE(grade.observed.find("{\"open\":{}}\nrequests: 1\nrequest 0: GET /s/s1/stream, Accept absent"), std::string::npos)
+      << grade.observed;
+  expected.min_requests = 2;
+  EXPECT_EQ(grade_case(expected, seen).message.rfind("unexpected trace entry #3", 0), 0U);  // the trace comes first
+  seen.trace.pop_back();
+  EXPECT_EQ(grade_case(expected, seen).message, "expected at least 2 request(s), the server received 1");
 }
 
 }  // namespace
