@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "runner/expectations.hpp"
 #include "runner/browser_runner.hpp"
 
 #ifndef SSESPEC_BROWSER_TESTS_DIR
@@ -80,8 +81,8 @@ int run(BrowserOptions& options) {
     const auto fallback = options.run.browser_tests_dir / "expectations" / (options.run.browser + ".json");
     if (std::filesystem::exists(fallback)) expectations_file = fallback.string();
   }
-  std::map<std::string, BrowserExpectation> expectations;
-  if (!expectations_file.empty()) expectations = load_browser_expectations(expectations_file);
+  std::map<std::string, Expectation> expectations;
+  if (!expectations_file.empty()) expectations = load_expectations(expectations_file);
 
   std::signal(SIGPIPE, SIG_IGN);  // a browser that goes away must not end the runner
   RunResult result;
@@ -93,15 +94,10 @@ int run(BrowserOptions& options) {
   }
   // A known deviation stays a failure in every report (the browser does break the rule); the
   // message says it is known, and the exit status compares with the expectations.
-  for (CaseResult& c : result.cases) {
-    const auto it = expectations.find(c.id);
-    if (it != expectations.end() && c.verdict == Verdict::fail) {
-      c.message = "known " + it->second.kind + " (" + expectations_file + "): " + it->second.reason + " | " + c.message;
-    }
-  }
+  annotate_known_failures(result, expectations, expectations_file);
   const int status = finish_run(result, options.report);
   if (expectations_file.empty()) return status;
-  return compare_with_browser_expectations(result, expectations, expectations_file);
+  return compare_with_expectations(result, expectations, expectations_file);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "commands.hpp"
+#include "runner/expectations.hpp"
 #include "report/result.hpp"
 #include "runner/browser_fixture.hpp"
 #include "runner/client_runner.hpp"
@@ -26,42 +27,6 @@ struct ClientOptions {
   bool list = false;
   ReportOptions report;
 };
-
-// conformance/expectations/<adapter>.json: {"implementation", "failures": [{"id", "reason", "kind"}]}
-std::map<std::string, std::string> load_expectations(const std::string& file) {
-  const JsonNode root = JsonNode::parse_file(file, file);
-  root.allow_only({"$schema", "adapter", "implementation", "description", "failures"});
-  std::map<std::string, std::string> failures;
-  root.at("failures").for_each([&](const JsonNode& f) {
-    f.allow_only({"id", "reason", "kind"});
-    const std::string kind = f.at("kind").as_string();
-    if (kind != "deviation" && kind != "fixture") f.at("kind").fail("expected \"deviation\" or \"fixture\"");
-    const std::string reason = f.at("reason").as_string();
-    if (reason.empty()) f.at("reason").fail("say why");
-    if (!failures.emplace(f.at("id").as_string(), reason).second) f.at("id").fail("listed twice");
-  });
-  return failures;
-}
-
-int compare_with_expectations(const RunResult& run, const std::map<std::string, std::string>& expected,
-                              const std::string& file) {
-  std::vector<std::string> new_failures, fixed, matched;
-  std::set<std::string> ran;
-  for (const CaseResult& c : run.cases) {
-    ran.insert(c.id);
-    const bool listed = expected.count(c.id) > 0;
-    if (c.verdict == Verdict::fail && !listed) new_failures.push_back(c.id + ": " + c.message);
-    if (c.verdict == Verdict::pass && listed) fixed.push_back(c.id);
-    if (c.verdict == Verdict::fail && listed) matched.push_back(c.id);
-  }
-  std::cout << "\nexpectations (" << file << "): " << matched.size() << " known failure(s) matched\n";
-  for (const std::string& f : new_failures) std::cout << "  NEW FAILURE  " << f << "\n";
-  for (const std::string& f : fixed) std::cout << "  NOW PASSES   " << f << " (remove it from the expectations)\n";
-  for (const auto& [id, reason] : expected) {
-    if (!ran.count(id)) std::cout << "  not run      " << id << " (filtered, skipped, or no such case)\n";
-  }
-  return new_failures.empty() && fixed.empty() ? kExitOk : kExitFailures;
-}
 
 int run(ClientOptions& options) {
   if (options.run.command.empty() && !options.list) {
@@ -100,10 +65,11 @@ int run(ClientOptions& options) {
     for (const ClientCase& c : cases) std::cout << c.full_id() << "  " << c.description << "\n";
     return kExitOk;
   }
-  std::map<std::string, std::string> expectations;
+  std::map<std::string, Expectation> expectations;
   if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
   std::signal(SIGPIPE, SIG_IGN);  // an adapter that exits early must not kill the runner
-  const RunResult result = run_client_cases(cases, options.run, options.report);
+  RunResult result = run_client_cases(cases, options.run, options.report);
+  annotate_known_failures(result, expectations, options.expectations_file);
   const int status = finish_run(result, options.report);
   if (!options.expectations_file.empty()) return compare_with_expectations(result, expectations, options.expectations_file);
   return status;

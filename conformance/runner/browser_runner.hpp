@@ -27,16 +27,6 @@ struct BrowserRunOptions {
   std::set<std::string> capabilities = {"close", "close-in-handler", "cors", "browser"};
 };
 
-// One known deviation of a browser (browser-tests/expectations/<browser>.json, like WPT metadata).
-struct BrowserExpectation {
-  std::string id;
-  std::string reason;
-  std::string kind;     // "deviation" (the browser breaks the spec) or "fixture" (the case is wrong)
-  std::string version;  // the browser version it was recorded with
-  bool flaky = false;   // fails only sometimes (a race the deviation causes): pass or fail both match
-};
-std::map<std::string, BrowserExpectation> load_browser_expectations(const std::filesystem::path& file);
-
 // "Chromium 156.0.8078.79" -> "156.0.8078.79": runs `executable --version`; "" if unknown.
 std::string browser_version(const std::string& executable);
 
@@ -44,10 +34,5 @@ std::string browser_version(const std::string& executable);
 // browser cannot be started at all.
 RunResult run_browser_cases(const std::vector<BrowserCase>& cases, const BrowserRunOptions& options,
                             const ReportOptions& report);
-
-// Prints how the run compares with the expectations; 0 if the failures are exactly the listed
-// ones (a new failure or a listed case that now passes is a change in behaviour: 1).
-int compare_with_browser_expectations(const RunResult& run, const std::map<std::string, BrowserExpectation>& expected,
-                                      const std::string& file);
 
 }  // namespace ssespec

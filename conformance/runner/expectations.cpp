@@ -1,0 +1,68 @@
+#include "runner/expectations.hpp"
+
+#include <iostream>
+#include <set>
+#include <vector>
+
+#include "runner/json_node.hpp"
+
+namespace ssespec {
+
+std::map<std::string, Expectation> load_expectations(const std::string& file) {
+  const JsonNode root = JsonNode::parse_file(file, file);
+  root.allow_only({"$schema", "adapter", "implementation", "browserVersion", "description", "failures"});
+  std::map<std::string, Expectation> out;
+  root.at("failures").for_each([&](const JsonNode& f) {
+    f.allow_only({"id", "reason", "kind", "version", "flaky"});
+    Expectation e{f.at("id").as_string(), f.at("reason").as_string(), f.at("kind").as_string(),
+                  f.string_or("version", root.string_or("browserVersion", "")), f.bool_or("flaky", false)};
+    if (e.kind != "deviation" && e.kind != "fixture") f.at("kind").fail("expected \"deviation\" or \"fixture\"");
+    if (e.reason.empty()) f.at("reason").fail("say why");
+    if (!out.emplace(e.id, e).second) f.at("id").fail("listed twice");
+  });
+  return out;
+}
+
+void annotate_known_failures(RunResult& run, const std::map<std::string, Expectation>& expected,
+                             const std::string& file) {
+  for (CaseResult& c : run.cases) {
+    const auto it = expected.find(c.id);
+    if (it != expected.end() && c.verdict == Verdict::fail) {
+      c.message = "known " + it->second.kind + " (" + file + "): " + it->second.reason + " | " + c.message;
+    }
+  }
+}
+
+int compare_with_expectations(const RunResult& run, const std::map<std::string, Expectation>& expected,
+                              const std::string& file) {
+  std::vector<std::string> new_failures, fixed, matched;
+  std::set<std::string> ran;
+  for (const CaseResult& c : run.cases) {
+    ran.insert(c.id);
+    const auto it = expected.find(c.id);
+    if (c.verdict == Verdict::fail && it == expected.end()) new_failures.push_back(c.id + ": " + c.message);
+    if (c.verdict == Verdict::pass && it != expected.end() && !it->second.flaky) fixed.push_back(c.id);
+    if (c.verdict == Verdict::fail && it != expected.end()) matched.push_back(c.id);
+  }
+  std::cout << "\nexpectations (" << file << "): " << matched.size() << " known deviation(s) of " << run.implementation
+            << (run.version.empty() ? "" : " " + run.version) << " matched\n";
+  for (const std::string& id : matched) {
+    const Expectation& e = expected.at(id);
+    std::cout << "  known        " << id << " (" << e.kind << (e.flaky ? ", flaky" : "")
+              << (e.version.empty() ? "" : ", since " + e.version) << "): " << e.reason << "\n";
+  }
+  for (const std::string& f : new_failures) std::cout << "  NEW FAILURE  " << f << "\n";
+  for (const std::string& f : fixed) std::cout << "  NOW PASSES   " << f << " (remove it from the expectations)\n";
+  std::vector<std::string> not_run;
+  for (const auto& [id, e] : expected) {
+    if (!ran.count(id)) not_run.push_back(id);
+  }
+  if (not_run.size() > 5) {
+    std::cout << "  not run      " << not_run.size() << " listed case(s) (filtered, skipped, or no such case)\n";
+  } else {
+    for (const std::string& id : not_run) std::cout << "  not run      " << id << " (filtered, skipped, or no such case)\n";
+  }
+  return new_failures.empty() && fixed.empty() ? 0 : 1;
+}
+
+}  // namespace ssespec

@@ -1,0 +1,34 @@
+// Known deviations of one implementation, as data (like web-platform-tests metadata):
+// conformance/expectations/<adapter>.json and browser-tests/expectations/<browser>.json.
+// A run with expectations passes only while its failures are exactly the listed ones.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "report/result.hpp"
+
+namespace ssespec {
+
+struct Expectation {
+  std::string id;
+  std::string reason;
+  std::string kind;     // "deviation" (the implementation breaks the spec) or "fixture" (the case is wrong)
+  std::string version;  // the implementation version it was recorded with, where known
+  bool flaky = false;   // fails only sometimes: a pass matches too
+};
+
+// {"implementation", "browserVersion"?, "description"?, "failures": [{"id", "reason", "kind",
+// "version"?, "flaky"?}]}. Throws FixtureError naming the file and field.
+std::map<std::string, Expectation> load_expectations(const std::string& file);
+
+// Marks each known failure's message as known (it stays a failure: the spec decides).
+void annotate_known_failures(RunResult& run, const std::map<std::string, Expectation>& expected,
+                             const std::string& file);
+
+// Prints how the run compares with the expectations; returns 0 when the failures are exactly
+// the listed ones (flaky ones may pass), 1 on a new failure or a listed case that now passes.
+int compare_with_expectations(const RunResult& run, const std::map<std::string, Expectation>& expected,
+                              const std::string& file);
+
+}  // namespace ssespec
