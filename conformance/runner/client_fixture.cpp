@@ -12,8 +12,8 @@
 
 namespace ssespec {
 namespace {
-
 constexpr const char* kWhatwg = "https://";
+}  // namespace
 
 std::vector<SpecRef> load_spec_refs(const JsonNode& node) {
   if (node.size() == 0) node.fail("cite at least one spec rule");
@@ -28,11 +28,6 @@ std::vector<SpecRef> load_spec_refs(const JsonNode& node) {
   return refs;
 }
 
-bool valid_id(const std::string& id) {
-  if (id.empty() || id.front() == '-' || id.back() == '-') return false;
-  return std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-}
-
 int ready_state_from(const JsonNode& node) {
   if (node.is_string()) {
     const std::string s = node.as_string();
@@ -45,6 +40,8 @@ int ready_state_from(const JsonNode& node) {
   if (n < 0 || n > 2) node.fail("expected 0, 1 or 2");
   return static_cast<int>(n);
 }
+
+namespace {
 
 TraceEntry load_trace_entry(const JsonNode& node) {
   node.allow_only({"open", "message", "error", "closed"});
@@ -74,10 +71,16 @@ TraceEntry load_trace_entry(const JsonNode& node) {
   return e;
 }
 
-server::ScriptedResponse load_response(const JsonNode& node) {
-  node.allow_only({"status", "reason", "headers", "chunks", "end", "raw"});
+}  // namespace
+
+server::ScriptedResponse load_response(const JsonNode& node, FixtureForm form) {
   server::ScriptedResponse r;
-  r.send_head = !node.bool_or("raw", false);
+  if (form == FixtureForm::client) {
+    node.allow_only({"status", "reason", "headers", "chunks", "end", "raw"});
+    r.send_head = !node.bool_or("raw", false);
+  } else {
+    node.allow_only({"status", "reason", "headers", "chunks", "end"});
+  }
   if (node.has("status")) {
     const std::int64_t status = node.at("status").as_integer();
     if (status < 100 || status > 999) node.at("status").fail("expected 100..999");
@@ -88,8 +91,12 @@ server::ScriptedResponse load_response(const JsonNode& node) {
     r.headers.emplace_back("Content-Type", "text/event-stream");
   } else {
     const JsonNode headers = node.at("headers");
+    if (form == FixtureForm::browser && !headers.is_array()) {
+      headers.fail("expected an array of [name, value] (order and duplicates matter)");
+    }
     if (headers.is_array()) {
       headers.for_each([&](const JsonNode& pair) {
+        if (form == FixtureForm::browser && !pair.is_array()) pair.fail("expected [name, value]");
         if (pair.size() != 2) pair.fail("expected [name, value]");
         r.headers.emplace_back(pair.at(std::size_t{0}).as_string(), pair.at(std::size_t{1}).as_string());
       });
@@ -124,14 +131,16 @@ server::ScriptedResponse load_response(const JsonNode& node) {
   return r;
 }
 
-ExpectedRequest load_expected_request(const JsonNode& node) {
-  node.allow_only({"headers", "absentHeaders", "pathEndsWith", "minDelayMs", "maxDelayMs"});
+ExpectedRequest load_expected_request_fields(const JsonNode& node, FixtureForm form) {
   ExpectedRequest e;
   if (node.has("headers")) {
     const JsonNode headers = node.at("headers");
     if (!headers.is_object()) headers.fail("expected an object");
     const auto obj = headers.value().extract<Poco::JSON::Object::Ptr>();
-    for (const auto& [name, ignored] : *obj) e.headers.emplace_back(name, headers.at(name).as_bytes());
+    for (const auto& [name, ignored] : *obj) {
+      const JsonNode value = headers.at(name);
+      e.headers.emplace_back(name, form == FixtureForm::client ? value.as_bytes() : value.as_string());
+    }
   }
   if (node.has("absentHeaders")) {
     node.at("absentHeaders").for_each([&](const JsonNode& n) { e.absent_headers.push_back(n.as_string()); });
@@ -141,6 +150,8 @@ ExpectedRequest load_expected_request(const JsonNode& node) {
   if (node.has("maxDelayMs")) e.max_delay_ms = static_cast<int>(node.at("maxDelayMs").as_integer());
   return e;
 }
+
+namespace {
 
 ClientAction load_action(const JsonNode& node) {
   node.allow_only({"after", "do", "via"});
@@ -153,10 +164,9 @@ ClientAction load_action(const JsonNode& node) {
     a.via_stdin = true;
   } else if (colon != std::string::npos) {
     a.kind = after.substr(0, colon);
-    try {
-      a.count = std::stoi(after.substr(colon + 1));
-    } catch (const std::exception&) {
-      a.count = 0;
+    const std::string n = after.substr(colon + 1);  // digits only; at most 6 so stoi cannot overflow
+    if (!n.empty() && n.size() <= 6 && std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      a.count = std::stoi(n);
     }
     if ((a.kind != "open" && a.kind != "message" && a.kind != "error") || a.count < 1) {
       node.at("after").fail("expected \"start\" or \"open|message|error:N\" with N >= 1");
@@ -211,6 +221,41 @@ server::Script ClientCase::script() const {
   return s;
 }
 
+void load_case_head(const JsonNode& node, const std::string& group, std::set<std::string>& ids, ClientCase& c) {
+  c.group = group;
+  c.id = load_case_id(node, ids);
+  c.description = node.at("description").as_string();
+  c.spec = load_spec_refs(node.at("spec"));
+}
+
+void load_listen_and_actions(const JsonNode& node, ClientCase& c) {
+  if (node.has("listen")) node.at("listen").for_each([&](const JsonNode& t) { c.listen.push_back(t.as_string()); });
+  if (node.has("actions")) node.at("actions").for_each([&](const JsonNode& a) { c.actions.push_back(load_action(a)); });
+}
+
+void load_request_counts(const JsonNode& expect, ClientCase& c) {
+  if (!expect.has("requests")) return;
+  const JsonNode r = expect.at("requests");
+  if (r.is_object()) {
+    r.allow_only({"min", "max"});
+    c.min_requests = r.has("min") ? static_cast<int>(r.at("min").as_integer()) : 0;
+    c.max_requests.reset();
+    if (r.has("max")) c.max_requests = static_cast<int>(r.at("max").as_integer());
+  } else {
+    c.min_requests = static_cast<int>(r.as_integer());
+    c.max_requests = c.min_requests;
+  }
+}
+
+void load_case_tail(const JsonNode& node, ClientCase& c) {
+  for (const ClientAction& a : c.actions) c.requires_caps.push_back(a.via_stdin ? "close" : "close-in-handler");
+  if (node.has("requires")) node.at("requires").for_each([&](const JsonNode& r) { c.requires_caps.push_back(r.as_string()); });
+  std::sort(c.requires_caps.begin(), c.requires_caps.end());
+  c.requires_caps.erase(std::unique(c.requires_caps.begin(), c.requires_caps.end()), c.requires_caps.end());
+  c.strict = node.bool_or("strict", false);
+  c.note = node.string_or("note", "");
+}
+
 std::vector<ClientCase> load_client_file(const std::filesystem::path& file, const std::string& group) {
   const std::string display = "fixtures/" + group + ".json";
   const JsonNode root = JsonNode::parse_file(file, display);
@@ -221,21 +266,19 @@ std::vector<ClientCase> load_client_file(const std::filesystem::path& file, cons
   root.at("cases").for_each([&](const JsonNode& node) {
     node.allow_only({"id", "description", "spec", "connections", "listen", "actions", "expect", "requires", "strict", "note"});
     ClientCase c;
-    c.group = group;
-    c.id = node.at("id").as_string();
-    if (!valid_id(c.id)) node.at("id").fail("must be kebab-case: a-z, 0-9 and '-'");
-    if (!ids.insert(c.id).second) node.at("id").fail("duplicate id '" + c.id + "'");
-    c.description = node.at("description").as_string();
-    c.spec = load_spec_refs(node.at("spec"));
+    load_case_head(node, group, ids, c);
     node.at("connections").for_each([&](const JsonNode& conn) {
       conn.allow_only({"response", "expectRequest"});
       ClientConnection cc;
-      cc.response = load_response(conn.at("response"));
-      if (conn.has("expectRequest")) cc.expect_request = load_expected_request(conn.at("expectRequest"));
+      cc.response = load_response(conn.at("response"), FixtureForm::client);
+      if (conn.has("expectRequest")) {
+        const JsonNode er = conn.at("expectRequest");
+        er.allow_only({"headers", "absentHeaders", "pathEndsWith", "minDelayMs", "maxDelayMs"});
+        cc.expect_request = load_expected_request_fields(er, FixtureForm::client);
+      }
       c.connections.push_back(std::move(cc));
     });
-    if (node.has("listen")) node.at("listen").for_each([&](const JsonNode& t) { c.listen.push_back(t.as_string()); });
-    if (node.has("actions")) node.at("actions").for_each([&](const JsonNode& a) { c.actions.push_back(load_action(a)); });
+    load_listen_and_actions(node, c);
     const JsonNode expect = node.at("expect");
     expect.allow_only({"trace", "requests"});
     expect.at("trace").for_each([&](const JsonNode& t) { c.trace.push_back(load_trace_entry(t)); });
@@ -244,45 +287,15 @@ std::vector<ClientCase> load_client_file(const std::filesystem::path& file, cons
     c.min_requests = static_cast<int>(c.connections.size());
     const bool ends_closed = !c.trace.empty() && c.trace.back().ready_state == 2;
     if (ends_closed) c.max_requests = c.min_requests;
-    if (expect.has("requests")) {
-      const JsonNode r = expect.at("requests");
-      if (r.is_object()) {
-        r.allow_only({"min", "max"});
-        c.min_requests = r.has("min") ? static_cast<int>(r.at("min").as_integer()) : 0;
-        c.max_requests.reset();
-        if (r.has("max")) c.max_requests = static_cast<int>(r.at("max").as_integer());
-      } else {
-        c.min_requests = static_cast<int>(r.as_integer());
-        c.max_requests = c.min_requests;
-      }
-    }
-    for (const ClientAction& a : c.actions) {
-      c.requires_caps.push_back(a.via_stdin ? "close" : "close-in-handler");
-    }
-    if (node.has("requires")) node.at("requires").for_each([&](const JsonNode& r) { c.requires_caps.push_back(r.as_string()); });
-    std::sort(c.requires_caps.begin(), c.requires_caps.end());
-    c.requires_caps.erase(std::unique(c.requires_caps.begin(), c.requires_caps.end()), c.requires_caps.end());
-    c.strict = node.bool_or("strict", false);
-    c.note = node.string_or("note", "");
+    load_request_counts(expect, c);
+    load_case_tail(node, c);
     out.push_back(std::move(c));
   });
   return out;
 }
 
 std::vector<ClientCase> load_client_cases(const std::filesystem::path& root) {
-  const std::filesystem::path dir = root / "client";
-  std::vector<ClientCase> all;
-  if (!std::filesystem::is_directory(dir)) return all;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".json") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
-    auto cases = load_client_file(file, "client/" + file.stem().string());
-    std::move(cases.begin(), cases.end(), std::back_inserter(all));
-  }
-  return all;
+  return load_fixture_area(root, "client", &load_client_file);
 }
 
 ClientCase client_case_from_parse(const ParseCase& parse) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -77,5 +78,27 @@ std::vector<ClientCase> load_client_cases(const std::filesystem::path& root);
 ClientCase client_case_from_parse(const ParseCase& parse);
 // Client cases followed by every parse case.
 std::vector<ClientCase> load_all_client_cases(const std::filesystem::path& root);
+
+// Pieces of the client format that the browser format (browser_fixture.hpp) shares. Each reads
+// one part of a case and fails with a FixtureError naming the file and the field.
+class JsonNode;
+
+// The browser area writes responses and expected requests more narrowly: no "raw", headers only
+// as [name, value] pairs, expected header values as plain strings.
+enum class FixtureForm { client, browser };
+
+std::vector<SpecRef> load_spec_refs(const JsonNode& node);
+int ready_state_from(const JsonNode& node);  // "CONNECTING" | "OPEN" | "CLOSED" | 0..2
+server::ScriptedResponse load_response(const JsonNode& node, FixtureForm form);
+// headers and absentHeaders (client form: also pathEndsWith, minDelayMs, maxDelayMs). The caller
+// has checked the keys (allow_only).
+ExpectedRequest load_expected_request_fields(const JsonNode& node, FixtureForm form);
+// id (kebab-case, unique in `ids`), description, spec.
+void load_case_head(const JsonNode& node, const std::string& group, std::set<std::string>& ids, ClientCase& c);
+void load_listen_and_actions(const JsonNode& node, ClientCase& c);
+// expect.requests (a count, or {min, max}) over the defaults already in `c`, if given.
+void load_request_counts(const JsonNode& expect, ClientCase& c);
+// The capabilities the actions need plus "requires", sorted and unique; strict; note.
+void load_case_tail(const JsonNode& node, ClientCase& c);
 
 }  // namespace ssespec

@@ -49,14 +49,21 @@ Observation load_observation(const JsonNode& node) {
           node.at("lastEventId").as_bytes(), 0};
 }
 
-bool valid_id(const std::string& id) {
+}  // namespace
+
+bool valid_case_id(const std::string& id) {
   if (id.empty() || id.front() == '-' || id.back() == '-') return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
   });
 }
 
-}  // namespace
+std::string load_case_id(const JsonNode& node, std::set<std::string>& ids) {
+  const std::string id = node.at("id").as_string();
+  if (!valid_case_id(id)) node.at("id").fail("must be kebab-case: a-z, 0-9 and '-'");
+  if (!ids.insert(id).second) node.at("id").fail("duplicate id '" + id + "'");
+  return id;
+}
 
 std::string ParseCase::stream() const {
   std::string all;
@@ -76,9 +83,7 @@ std::vector<ParseCase> load_parse_file(const std::filesystem::path& file, const 
     node.allow_only({"id", "description", "spec", "chunks", "expect", "noScan", "note"});
     ParseCase c;
     c.group = group;
-    c.id = node.at("id").as_string();
-    if (!valid_id(c.id)) node.at("id").fail("must be kebab-case: a-z, 0-9 and '-'");
-    if (!ids.insert(c.id).second) node.at("id").fail("duplicate id '" + c.id + "'");
+    c.id = load_case_id(node, ids);
     c.description = node.at("description").as_string();
     c.spec = load_spec(node.at("spec"));
     const JsonNode chunks = node.at("chunks");
@@ -94,17 +99,20 @@ std::vector<ParseCase> load_parse_file(const std::filesystem::path& file, const 
 std::vector<ParseCase> load_parse_cases(const std::filesystem::path& root) {
   const std::filesystem::path dir = root / "parse";
   if (!std::filesystem::is_directory(dir)) throw FixtureError(dir.string() + ": no such fixture folder");
+  return load_fixture_area(root, "parse", &load_parse_file);
+}
+
+bool for_each_fixture_file(const std::filesystem::path& root, const std::string& area,
+                           const std::function<void(const std::filesystem::path&, const std::string&)>& load) {
+  const std::filesystem::path dir = root / area;
+  if (!std::filesystem::is_directory(dir)) return false;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".json") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
-  std::vector<ParseCase> all;
-  for (const auto& file : files) {
-    auto cases = load_parse_file(file, "parse/" + file.stem().string());
-    std::move(cases.begin(), cases.end(), std::back_inserter(all));
-  }
-  return all;
+  for (const auto& file : files) load(file, area + "/" + file.stem().string());
+  return true;
 }
 
 std::filesystem::path default_fixtures_root() {

@@ -2,8 +2,12 @@
 // Every malformed file is reported as a FixtureError naming the file and the field.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <iterator>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -42,6 +46,31 @@ std::vector<ParseCase> load_parse_file(const std::filesystem::path& file, const 
 
 // Loads every fixtures/parse/*.json under `root`, in file-name order.
 std::vector<ParseCase> load_parse_cases(const std::filesystem::path& root);
+
+// Calls `load(file, group)` for every <root>/<area>/*.json in file-name order, with group
+// "<area>/<file name without .json>". Returns false (calling nothing) if the folder is missing.
+bool for_each_fixture_file(const std::filesystem::path& root, const std::string& area,
+                           const std::function<void(const std::filesystem::path&, const std::string&)>& load);
+
+// Every <root>/<area>/*.json loaded with `load_file`, in file-name order, concatenated (none if
+// the folder is missing).
+template <class Case>
+std::vector<Case> load_fixture_area(const std::filesystem::path& root, const std::string& area,
+                                    std::vector<Case> (*load_file)(const std::filesystem::path&, const std::string&)) {
+  std::vector<Case> all;
+  for_each_fixture_file(root, area, [&](const std::filesystem::path& file, const std::string& group) {
+    std::vector<Case> cases = load_file(file, group);
+    std::move(cases.begin(), cases.end(), std::back_inserter(all));
+  });
+  return all;
+}
+
+// A case id: kebab-case (a-z, 0-9 and '-', not at either end).
+bool valid_case_id(const std::string& id);
+
+class JsonNode;
+// A case's "id": kebab-case and not yet in `ids` (where it is then added).
+std::string load_case_id(const JsonNode& node, std::set<std::string>& ids);
 
 // The fixture root compiled in, overridable with the SSESPEC_FIXTURES environment variable.
 std::filesystem::path default_fixtures_root();
