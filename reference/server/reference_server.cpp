@@ -230,15 +230,27 @@ class DemoPageHandler final : public HTTPRequestHandler {
   }
 };
 
-// /demo/clock: the current time as an event every second until the client goes away.
+// /demo/clock: the current time as an event every second until the client goes away. Its ids
+// are Unix seconds; a reconnection with Last-Event-ID resumes after that second, so a client
+// that saw a tick never gets the same id again.
 class DemoClockHandler final : public HTTPRequestHandler {
  public:
   explicit DemoClockHandler(ReferenceServer& server) : server_(server) {}
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    long long resume_after = -1;
+    const std::string last_id = request.get("Last-Event-ID", "");
+    if (!last_id.empty() && last_id.size() <= 18 &&
+        last_id.find_first_not_of("0123456789") == std::string::npos) {
+      resume_after = std::stoll(last_id);
+    }
+    if (resume_after > static_cast<long long>(std::time(nullptr))) resume_after = -1;  // not one of ours: start afresh
     PumpedStream stream;
     stream.steps.push_back({demo_clock_head(), 0});
     stream.period_ms = 1000;
-    stream.tick = [] { return demo_clock_event(std::time(nullptr)); };
+    stream.tick = [resume_after] {
+      const std::time_t now = std::time(nullptr);
+      return static_cast<long long>(now) > resume_after ? demo_clock_event(now) : std::string();
+    };
     stream.tag = "demo";
     stream.socket = detach(request, response);
     server_.pump().add(std::move(stream));

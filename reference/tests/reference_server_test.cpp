@@ -1,6 +1,8 @@
 // The reference server and the reference client's POCO transport, end to end on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -163,11 +165,12 @@ TEST(ReferenceServerTest, IdleStreamsDoNotHoldPoolThreads) {
   EXPECT_EQ(server.active_streams(), 0u);
 }
 
-TEST(ReferenceServerTest, DemoClockSendsTerminatedEvents) {
+// The demo clock's first event after a request with `extra_headers`, parsed by the reference parser.
+std::vector<Observation> demo_clock_events(const std::string& extra_headers, std::string* received_out = nullptr) {
   ReferenceServer server;
   server.start();
   Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server.port()));
-  const std::string request = "GET /demo/clock HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string request = "GET /demo/clock HTTP/1.1\r\nHost: x\r\n" + extra_headers + "\r\n";
   socket.sendBytes(request.data(), static_cast<int>(request.size()));
   socket.setReceiveTimeout(Poco::Timespan(3, 0));
   std::string received;
@@ -177,10 +180,25 @@ TEST(ReferenceServerTest, DemoClockSendsTerminatedEvents) {
     if (n <= 0) break;
     received.append(buffer, static_cast<std::size_t>(n));
   }
-  EXPECT_NE(received.find("Content-Type: text/event-stream"), std::string::npos);
+  if (received_out) *received_out = received;
   const auto body = received.find("\r\n\r\n");
-  ASSERT_NE(body, std::string::npos);
-  const auto events = collect(received.substr(body + 4));
+  return body == std::string::npos ? std::vector<Observation>{} : collect(received.substr(body + 4));
+}
+
+TEST(ReferenceServerTest, DemoClockResumesAfterLastEventId) {
+  const long long now = static_cast<long long>(std::time(nullptr));
+  std::vector<Observation> events;
+  for (const Observation& o : demo_clock_events("Last-Event-ID: " + std::to_string(now) + "\r\n")) {
+    if (o.kind == Observation::Kind::event) events.push_back(o);
+  }
+  ASSERT_FALSE(events.empty());
+  EXPECT_GT(std::stoll(events.front().last_event_id), now) << "the tick of the last seen second is not sent again";
+}
+
+TEST(ReferenceServerTest, DemoClockSendsTerminatedEvents) {
+  std::string received;
+  const auto events = demo_clock_events("", &received);
+  EXPECT_NE(received.find("Content-Type: text/event-stream"), std::string::npos);
   ASSERT_FALSE(events.empty());
 }
 
