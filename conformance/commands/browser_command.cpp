@@ -52,14 +52,9 @@ bool on_path(const std::string& program) {
 int run(BrowserOptions& options) {
   options.run.browser_tests_dir = browser_tests_dir();
   std::vector<BrowserCase> cases = load_all_browser_cases(default_fixtures_root());
-  if (!options.filters.empty()) {
-    cases.erase(std::remove_if(cases.begin(), cases.end(),
-                               [&](const BrowserCase& c) {
-                                 return std::none_of(options.filters.begin(), options.filters.end(),
-                                                     [&](const std::string& f) { return matches_filter(c.full_id(), f); });
-                               }),
-                cases.end());
-  }
+  cases.erase(std::remove_if(cases.begin(), cases.end(),
+                             [&](const BrowserCase& c) { return !matches_any_filter(c.full_id(), options.filters); }),
+              cases.end());
   if (options.list) {
     for (const BrowserCase& c : cases) {
       std::cout << c.full_id() << "  " << c.base.description;

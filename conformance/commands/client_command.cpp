@@ -53,14 +53,9 @@ int run(ClientOptions& options) {
     if (std::find(caps.begin(), caps.end(), "browser") == caps.end()) caps.push_back("browser");
     cases.push_back(std::move(b.base));
   }
-  if (!options.filters.empty()) {
-    cases.erase(std::remove_if(cases.begin(), cases.end(),
-                               [&](const ClientCase& c) {
-                                 return std::none_of(options.filters.begin(), options.filters.end(),
-                                                     [&](const std::string& f) { return matches_filter(c.full_id(), f); });
-                               }),
-                cases.end());
-  }
+  cases.erase(std::remove_if(cases.begin(), cases.end(),
+                             [&](const ClientCase& c) { return !matches_any_filter(c.full_id(), options.filters); }),
+              cases.end());
   if (options.list) {
     for (const ClientCase& c : cases) std::cout << c.full_id() << "  " << c.description << "\n";
     return kExitOk;

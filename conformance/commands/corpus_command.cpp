@@ -20,14 +20,6 @@ struct CorpusOptions {
   ReportOptions report;
 };
 
-bool selected(const ParseCase& c, const std::vector<std::string>& filters) {
-  if (filters.empty()) return true;
-  for (const std::string& f : filters) {
-    if (matches_filter(c.full_id(), f)) return true;
-  }
-  return false;
-}
-
 std::string json_lines(const std::vector<Observation>& observations) {
   std::string out;
   for (const Observation& o : observations) out += to_json(o) + "\n";
@@ -49,7 +41,7 @@ int run(const CorpusOptions& options) {
   run.started_at = now_iso8601();
   const auto start = Clock::now();
   for (const ParseCase& c : cases) {
-    if (!selected(c, options.filters)) continue;
+    if (!matches_any_filter(c.full_id(), options.filters)) continue;
     if (options.list) {
       std::cout << c.full_id() << "  " << c.spec.front().url << "\n";
       continue;

@@ -150,4 +150,9 @@ bool matches_filter(const std::string& full_id, const std::string& pattern) {
   return full_id.rfind(pattern, 0) == 0 && (pattern.back() == '/' || full_id[pattern.size()] == '/');
 }
 
+bool matches_any_filter(const std::string& full_id, const std::vector<std::string>& filters) {
+  return filters.empty() || std::any_of(filters.begin(), filters.end(),
+                                        [&](const std::string& f) { return matches_filter(full_id, f); });
+}
+
 }  // namespace ssespec

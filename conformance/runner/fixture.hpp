@@ -79,4 +79,7 @@ std::filesystem::path default_fixtures_root();
 // without glob characters also matches as a prefix at a `/` boundary ("parse/data").
 bool matches_filter(const std::string& full_id, const std::string& pattern);
 
+// True if `full_id` matches any of `filters`, or if there are none (no filter selects all).
+bool matches_any_filter(const std::string& full_id, const std::vector<std::string>& filters);
+
 }  // namespace ssespec

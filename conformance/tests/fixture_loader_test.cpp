@@ -85,5 +85,11 @@ TEST(FilterTest, GlobAndPrefixMatching) {
   EXPECT_FALSE(matches_filter("parse/field-id/nul-ignored", "client/*"));
 }
 
+TEST(FilterTest, AnyFilterSelectsAndNoFilterSelectsAll) {
+  EXPECT_TRUE(matches_any_filter("parse/bom/x", {}));
+  EXPECT_TRUE(matches_any_filter("parse/bom/x", {"client/*", "parse/bom"}));
+  EXPECT_FALSE(matches_any_filter("parse/bom/x", {"client/*", "parse/field-id"}));
+}
+
 }  // namespace
 }  // namespace ssespec
