@@ -70,3 +70,12 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # `ssespec browser` runs Node (playwright-core) and a system browser; the rest needs neither.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "chromium, firefox-esr, nodejs")
 include(CPack)
+
+# The packaging test (label "install"): builds the .deb, apt-get installs it, runs every command
+# with the source and build trees hidden, then purges it. Opt-in (SSESPEC_INSTALL_TEST=1, as
+# .ci/run sets): it changes this machine's installed packages. About a minute.
+if(SSESPEC_BUILD_TESTS)
+  add_test(NAME Install.DebPackage
+           COMMAND ${PROJECT_SOURCE_DIR}/conformance/tests/install/package_test.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+  set_tests_properties(Install.DebPackage PROPERTIES LABELS install RUN_SERIAL TRUE TIMEOUT 900 SKIP_RETURN_CODE 77)
+endif()
