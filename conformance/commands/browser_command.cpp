@@ -85,8 +85,7 @@ int run(BrowserOptions& options) {
   annotate_known_failures(result, expectations, expectations_file);
   const int status = finish_run(result, options.report);
   if (!options.write_expectations_file.empty()) {
-    write_expectations(result, expectations, options.write_expectations_file);
-    return kExitOk;
+    return write_expectations(result, expectations, options.write_expectations_file) ? kExitOk : kExitUsage;
   }
   if (expectations_file.empty()) return status;
   return compare_with_expectations(result, expectations, expectations_file);

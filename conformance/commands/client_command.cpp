@@ -69,8 +69,7 @@ int run(ClientOptions& options) {
   annotate_known_failures(result, expectations, options.expectations_file);
   const int status = finish_run(result, options.report);
   if (!options.write_expectations_file.empty()) {
-    write_expectations(result, expectations, options.write_expectations_file);
-    return kExitOk;
+    return write_expectations(result, expectations, options.write_expectations_file) ? kExitOk : kExitUsage;
   }
   if (!options.expectations_file.empty()) return compare_with_expectations(result, expectations, options.expectations_file);
   return status;

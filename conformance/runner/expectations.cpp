@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <stdexcept>
 #include <set>
 #include <vector>
 
@@ -71,7 +70,7 @@ int compare_with_expectations(const RunResult& run, const std::map<std::string, 
   return new_failures.empty() && fixed.empty() ? 0 : 1;
 }
 
-void write_expectations(const RunResult& run, const std::map<std::string, Expectation>& previous,
+bool write_expectations(const RunResult& run, const std::map<std::string, Expectation>& previous,
                         const std::string& file) {
   Poco::JSON::Array failures;
   for (const CaseResult& c : run.cases) {
@@ -92,14 +91,20 @@ void write_expectations(const RunResult& run, const std::map<std::string, Expect
                               " from " + run.target + "; review each reason.");
   root.set("failures", failures);
   const std::string temp = file + ".tmp";  // written whole, then renamed: a failed write loses no old file
+  bool written = false;
   {
     std::ofstream out(temp);
     root.stringify(out, 2);
     out << "\n";
-    if (!out) throw std::runtime_error(file + ": cannot write the expectations");
+    written = static_cast<bool>(out);
   }
-  if (std::rename(temp.c_str(), file.c_str()) != 0) throw std::runtime_error(file + ": cannot write the expectations");
+  if (!written || std::rename(temp.c_str(), file.c_str()) != 0) {
+    std::remove(temp.c_str());
+    std::cerr << "ssespec: " << file << ": cannot write the expectations\n";
+    return false;
+  }
   std::cout << "\nexpectations written (" << file << "): " << failures.size() << " failure(s) recorded\n";
+  return true;
 }
 
 }  // namespace ssespec
