@@ -75,6 +75,8 @@ fi
   exit 77
 }
 [ "$(id -u)" = 0 ] || { echo "FAIL: needs root (apt-get install, mount namespace)"; exit 1; }
+unshare --mount --propagation private true 2>/dev/null \
+  || { echo "FAIL: cannot make a private mount namespace (unshare --mount); a container needs CAP_SYS_ADMIN"; exit 1; }
 build_dir=$(realpath "$1")
 source_dir=$(realpath "$2")
 marker="$build_dir/package_test.installed"  # the package on this machine is ours (an interrupted run)
