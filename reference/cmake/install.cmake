@@ -4,8 +4,8 @@
 #   P/share/ssespec/browser-tests/   the browser runner's Node files, lock file and installed
 #                                    node_modules (pinned playwright-core), so `ssespec browser`
 #                                    needs no network
-#   P/share/ssespec/doc/             README, CONTRIBUTING and every conformance/**/*.md,
-#                                    plus example expectations files
+#   P/share/ssespec/doc/             every *.md of the tree outside fixtures/ and browser-tests/
+#                                    (installed with them), plus example expectations files
 #   P/include/ssespec/parser.hpp, P/lib/libssespec_parser.a, P/lib/cmake/ssespec/
 # The program finds its data at <bin>/../share/ssespec (conformance/runner/data_dir.hpp), so
 # the tree can move anywhere: the .tar.gz is relocatable. Whole folders are installed, so files
@@ -33,10 +33,15 @@ install(DIRECTORY browser-tests/ DESTINATION ${SSESPEC_INSTALL_DATADIR}/browser-
         PATTERN test EXCLUDE            # the project's own tests, run from the checkout
         PATTERN .package-lock.json EXCLUDE)
 
-install(FILES README.md CONTRIBUTING.md DESTINATION ${SSESPEC_INSTALL_DATADIR}/doc)
-install(DIRECTORY conformance/ DESTINATION ${SSESPEC_INSTALL_DATADIR}/doc/conformance
-        FILES_MATCHING PATTERN "*.md" PATTERN "expectations/*.json"
-        PATTERN tests EXCLUDE PATTERN node_modules EXCLUDE)
+# Every document of the tree (new ones included: CONFIGURE_DEPENDS re-globs on build) keeps its
+# relative path, so the README's links (conformance/ADAPTERS.md, reference/server/API.md) hold.
+file(GLOB_RECURSE SSESPEC_DOCS CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}
+     ${PROJECT_SOURCE_DIR}/*.md ${PROJECT_SOURCE_DIR}/conformance/expectations/*.json)
+list(FILTER SSESPEC_DOCS EXCLUDE REGEX "(^|/)(node_modules|build[^/]*|fixtures|browser-tests|tests)/")
+foreach(doc IN LISTS SSESPEC_DOCS)
+  get_filename_component(doc_dir ${doc} DIRECTORY)
+  install(FILES ${doc} DESTINATION ${SSESPEC_INSTALL_DATADIR}/doc/${doc_dir})
+endforeach()
 
 # The parser library, for find_package(ssespec) and ssespec::parser.
 set_target_properties(ssespec_parser PROPERTIES EXPORT_NAME parser)

@@ -26,6 +26,12 @@ if [ "${1:-}" = --hidden ]; then
   grep -q "^fixture corpus $corpus_version (/usr/share/ssespec/fixtures)$" <<<"$version" \
     || { echo "FAIL: expected fixture corpus $corpus_version from /usr/share/ssespec/fixtures"; exit 1; }
 
+  step "the data and docs are installed"
+  for f in fixtures/VERSION fixtures/schema/parse.schema.json browser-tests/package-lock.json \
+           browser-tests/node_modules/playwright-core/package.json doc/README.md doc/conformance/ADAPTERS.md; do
+    [ -s "/usr/share/ssespec/$f" ] || { echo "FAIL: /usr/share/ssespec/$f is missing"; exit 1; }
+  done
+
   step "ssespec fixtures path / export"
   [ "$(ssespec fixtures path)" = /usr/share/ssespec/fixtures ] || { echo "FAIL: fixtures path"; exit 1; }
   ssespec fixtures export "$work/corpus"
