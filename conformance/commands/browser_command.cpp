@@ -13,26 +13,19 @@
 #include "runner/expectations.hpp"
 #include "runner/browser_runner.hpp"
 
-#ifndef SSESPEC_BROWSER_TESTS_DIR
-#define SSESPEC_BROWSER_TESTS_DIR "browser-tests"
-#endif
-
 namespace ssespec::cli {
 namespace {
 
 struct BrowserOptions {
   BrowserRunOptions run;
   std::vector<std::string> filters;
+  std::vector<std::string> excludes;
   std::string expectations_file;  // "" : browser-tests/expectations/<browser>.json
+  std::string write_expectations_file;
   bool no_expectations = false;
   bool list = false;
   ReportOptions report;
 };
-
-std::filesystem::path browser_tests_dir() {
-  if (const char* dir = std::getenv("SSESPEC_BROWSER_TESTS")) return dir;
-  return SSESPEC_BROWSER_TESTS_DIR;
-}
 
 bool on_path(const std::string& program) {
   if (program.find('/') != std::string::npos) return std::filesystem::exists(program);
@@ -50,10 +43,10 @@ bool on_path(const std::string& program) {
 }
 
 int run(BrowserOptions& options) {
-  options.run.browser_tests_dir = browser_tests_dir();
+  options.run.browser_tests_dir = default_browser_tests_dir();
   std::vector<BrowserCase> cases = load_all_browser_cases(default_fixtures_root());
   cases.erase(std::remove_if(cases.begin(), cases.end(),
-                             [&](const BrowserCase& c) { return !matches_any_filter(c.full_id(), options.filters); }),
+                             [&](const BrowserCase& c) { return !is_selected(c.full_id(), options.filters, options.excludes); }),
               cases.end());
   if (options.list) {
     for (const BrowserCase& c : cases) {
@@ -91,6 +84,9 @@ int run(BrowserOptions& options) {
   // message says it is known, and the exit status compares with the expectations.
   annotate_known_failures(result, expectations, expectations_file);
   const int status = finish_run(result, options.report);
+  if (!options.write_expectations_file.empty()) {
+    return write_expectations(result, expectations, options.write_expectations_file) ? kExitOk : kExitUsage;
+  }
   if (expectations_file.empty()) return status;
   return compare_with_expectations(result, expectations, expectations_file);
 }
@@ -104,6 +100,8 @@ void add_browser_command(CLI::App& app) {
       ->check(CLI::IsMember({"chromium", "firefox"}));
   cmd->add_option("--executable", options->run.executable, "The browser binary (default /usr/bin/chromium or firefox-esr)");
   cmd->add_option("--filter,-f", options->filters, "Only cases whose full id matches this glob (repeatable)");
+  cmd->add_option("--exclude,-x", options->excludes, "Leave out cases whose full id matches this glob (repeatable; wins over --filter)");
+  add_fixtures_option(*cmd);
   cmd->add_option("--timeout", options->run.timeout_s, "Seconds for the whole run; the browser is killed after it (default 180)")
       ->check(CLI::Range(5.0, 3600.0));
   cmd->add_option("--case-timeout", options->run.case_timeout_s, "Seconds for one case in the page (default 5, as ssespec client)")
@@ -113,6 +111,8 @@ void add_browser_command(CLI::App& app) {
   cmd->add_option("--expectations", options->expectations_file,
                   "Known deviations (default browser-tests/expectations/<browser>.json): exit 0 only if the failures are exactly these");
   cmd->add_flag("--no-expectations", options->no_expectations, "Judge every failure as a failure");
+  cmd->add_option("--write-expectations", options->write_expectations_file,
+                  "Record this run's failures as the expectations FILE (reasons kept from --expectations) and exit 0");
   cmd->add_flag("--strict", options->run.strict, "Also run strict (MAY/SHOULD-level) cases");
   cmd->add_flag("--list", options->list, "List the cases (id, description, spec link) and exit");
   add_report_options(*cmd, options->report);

@@ -22,8 +22,10 @@ namespace {
 struct ClientOptions {
   ClientRunOptions run;
   std::vector<std::string> filters;
+  std::vector<std::string> excludes;
   std::vector<std::string> capabilities;
   std::string expectations_file;
+  std::string write_expectations_file;
   bool list = false;
   ReportOptions report;
 };
@@ -54,7 +56,7 @@ int run(ClientOptions& options) {
     cases.push_back(std::move(b.base));
   }
   cases.erase(std::remove_if(cases.begin(), cases.end(),
-                             [&](const ClientCase& c) { return !matches_any_filter(c.full_id(), options.filters); }),
+                             [&](const ClientCase& c) { return !is_selected(c.full_id(), options.filters, options.excludes); }),
               cases.end());
   if (options.list) {
     for (const ClientCase& c : cases) std::cout << c.full_id() << "  " << c.description << "\n";
@@ -66,6 +68,9 @@ int run(ClientOptions& options) {
   RunResult result = run_client_cases(cases, options.run, options.report);
   annotate_known_failures(result, expectations, options.expectations_file);
   const int status = finish_run(result, options.report);
+  if (!options.write_expectations_file.empty()) {
+    return write_expectations(result, expectations, options.write_expectations_file) ? kExitOk : kExitUsage;
+  }
   if (!options.expectations_file.empty()) return compare_with_expectations(result, expectations, options.expectations_file);
   return status;
 }
@@ -76,7 +81,9 @@ void add_client_command(CLI::App& app) {
   auto options = std::make_shared<ClientOptions>();
   auto* cmd = app.add_subcommand("client", "Grade an EventSource client, through its adapter, on every scenario");
   cmd->add_option("--filter,-f", options->filters, "Only cases whose id matches this glob or prefix (repeatable)");
+  cmd->add_option("--exclude,-x", options->excludes, "Leave out cases whose id matches this glob or prefix (repeatable; wins over --filter)");
   cmd->add_flag("--list", options->list, "List the selected cases and exit");
+  add_fixtures_option(*cmd);
   cmd->add_option("--timeout", options->run.timeout_s, "Per-case time limit in seconds (default 5)")
       ->check(CLI::Range(0.5, 600.0));
   std::string caps_help = "What the adapter can do, comma-separated (default: close,close-in-handler; 'none'):";
@@ -87,6 +94,8 @@ void add_client_command(CLI::App& app) {
   cmd->add_option("--name", options->run.implementation, "Name of the implementation, for reports");
   cmd->add_option("--expectations", options->expectations_file,
                   "Known failures (conformance/expectations/*.json): exit 0 only if the failures are exactly these");
+  cmd->add_option("--write-expectations", options->write_expectations_file,
+                  "Record this run's failures as the expectations FILE (reasons kept from --expectations) and exit 0");
   add_report_options(*cmd, options->report);
   cmd->add_option("command", options->run.command, "The adapter command, after --")->expected(-1);
   cmd->footer(

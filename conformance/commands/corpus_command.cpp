@@ -15,8 +15,8 @@ namespace {
 
 struct CorpusOptions {
   std::vector<std::string> filters;
+  std::vector<std::string> excludes;
   bool list = false;
-  std::string fixtures;
   ReportOptions report;
 };
 
@@ -27,7 +27,7 @@ std::string json_lines(const std::vector<Observation>& observations) {
 }
 
 int run(const CorpusOptions& options) {
-  const auto root = options.fixtures.empty() ? default_fixtures_root() : std::filesystem::path(options.fixtures);
+  const auto root = default_fixtures_root();
   const std::vector<ParseCase> cases = load_parse_cases(root);
   using Clock = std::chrono::steady_clock;
   const auto ms_since = [](Clock::time_point t) {
@@ -41,7 +41,7 @@ int run(const CorpusOptions& options) {
   run.started_at = now_iso8601();
   const auto start = Clock::now();
   for (const ParseCase& c : cases) {
-    if (!matches_any_filter(c.full_id(), options.filters)) continue;
+    if (!is_selected(c.full_id(), options.filters, options.excludes)) continue;
     if (options.list) {
       std::cout << c.full_id() << "  " << c.spec.front().url << "\n";
       continue;
@@ -82,8 +82,9 @@ void add_corpus_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("corpus", "Run the parse fixtures through the reference parser at every chunking");
   auto options = std::make_shared<CorpusOptions>();
   cmd->add_option("--filter", options->filters, "Only cases whose id matches GLOB (e.g. 'parse/field-id/*')");
+  cmd->add_option("--exclude,-x", options->excludes, "Leave out cases whose id matches GLOB (repeatable; wins over --filter)");
   cmd->add_flag("--list", options->list, "List the selected cases and their spec links; run nothing");
-  cmd->add_option("--fixtures", options->fixtures, "Fixture folder (default: the one built in, or $SSESPEC_FIXTURES)");
+  add_fixtures_option(*cmd);
   add_report_options(*cmd, options->report);
   cmd->footer("Exit status: 0 all passed; 1 some case failed; 2 bad arguments, bad fixture or no case selected.");
   cmd->callback([options] { throw CommandExit{run(*options)}; });

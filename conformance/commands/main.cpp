@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "runner/data_dir.hpp"
 #include "runner/fixture.hpp"
 
 #ifndef SSESPEC_VERSION
@@ -12,7 +13,10 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"ssespec " SSESPEC_VERSION ": conformance suite for Server-Sent Events (text/event-stream, EventSource)"};
-  app.set_version_flag("--version", SSESPEC_VERSION);
+  app.set_version_flag("--version", [] {
+    const auto fixtures = ssespec::default_fixtures_root();
+    return "ssespec " SSESPEC_VERSION "\nfixture corpus " + ssespec::corpus_version(fixtures) + " (" + fixtures.string() + ")";
+  });
   app.require_subcommand(1);
   ssespec::cli::add_parse_command(app);
   ssespec::cli::add_corpus_command(app);
@@ -23,6 +27,7 @@ int main(int argc, char** argv) {
   ssespec::cli::add_serve_command(app);
   ssespec::cli::add_connect_command(app);
   ssespec::cli::add_browser_command(app);
+  ssespec::cli::add_fixtures_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -64,6 +64,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--threads", options->threads, "HTTP pool threads (they read request heads; streams do not hold them)")
       ->check(CLI::Range(2, 256));
   cmd->add_flag("!--no-fixtures", options->fixtures, "Do not register the fixture scripts");
+  add_fixtures_option(*cmd);
   cmd->callback([options] { throw CommandExit{run(*options)}; });
 }
 

@@ -1,5 +1,10 @@
 #include "runner/expectations.hpp"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <set>
 #include <vector>
@@ -63,6 +68,43 @@ int compare_with_expectations(const RunResult& run, const std::map<std::string, 
     for (const std::string& id : not_run) std::cout << "  not run      " << id << " (filtered, skipped, or no such case)\n";
   }
   return new_failures.empty() && fixed.empty() ? 0 : 1;
+}
+
+bool write_expectations(const RunResult& run, const std::map<std::string, Expectation>& previous,
+                        const std::string& file) {
+  Poco::JSON::Array failures;
+  for (const CaseResult& c : run.cases) {
+    if (c.verdict != Verdict::fail) continue;
+    const auto it = previous.find(c.id);
+    Expectation e = it != previous.end() ? it->second : Expectation{c.id, c.message, "deviation", run.version, false};
+    Poco::JSON::Object entry(Poco::JSON_PRESERVE_KEY_ORDER);
+    entry.set("id", e.id);
+    entry.set("kind", e.kind);
+    entry.set("reason", e.reason.empty() ? "failed" : e.reason);
+    if (!e.version.empty()) entry.set("version", e.version);
+    if (e.flaky) entry.set("flaky", true);
+    failures.add(entry);
+  }
+  Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+  root.set("implementation", run.implementation + (run.version.empty() ? "" : " " + run.version));
+  root.set("description", "Recorded by ssespec " + run.kind + " --write-expectations on " + run.started_at +
+                              " from " + run.target + "; review each reason.");
+  root.set("failures", failures);
+  const std::string temp = file + ".tmp";  // written whole, then renamed: a failed write loses no old file
+  bool written = false;
+  {
+    std::ofstream out(temp);
+    root.stringify(out, 2);
+    out << "\n";
+    written = static_cast<bool>(out);
+  }
+  if (!written || std::rename(temp.c_str(), file.c_str()) != 0) {
+    std::remove(temp.c_str());
+    std::cerr << "ssespec: " << file << ": cannot write the expectations\n";
+    return false;
+  }
+  std::cout << "\nexpectations written (" << file << "): " << failures.size() << " failure(s) recorded\n";
+  return true;
 }
 
 }  // namespace ssespec

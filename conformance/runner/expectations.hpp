@@ -31,4 +31,12 @@ void annotate_known_failures(RunResult& run, const std::map<std::string, Expecta
 int compare_with_expectations(const RunResult& run, const std::map<std::string, Expectation>& expected,
                               const std::string& file);
 
+// Writes the run's failures as an expectations file that load_expectations() reads back: the
+// baseline a CI gate records on its first run (--write-expectations) and compares with later.
+// Each failure keeps its entry from `previous` when there is one; a new one is a "deviation"
+// whose reason is the failure message, to be reviewed. Returns false, having said why on stderr,
+// when the file cannot be written; an existing file is then left as it was.
+bool write_expectations(const RunResult& run, const std::map<std::string, Expectation>& previous,
+                        const std::string& file);
+
 }  // namespace ssespec

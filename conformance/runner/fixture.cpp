@@ -6,10 +6,6 @@
 
 #include "json_node.hpp"
 
-#ifndef SSESPEC_FIXTURES_DIR
-#error "SSESPEC_FIXTURES_DIR must name the fixtures folder"
-#endif
-
 namespace ssespec {
 namespace {
 
@@ -115,11 +111,6 @@ bool for_each_fixture_file(const std::filesystem::path& root, const std::string&
   return true;
 }
 
-std::filesystem::path default_fixtures_root() {
-  if (const char* env = std::getenv("SSESPEC_FIXTURES")) return env;
-  return SSESPEC_FIXTURES_DIR;
-}
-
 namespace {
 bool glob_match(const char* p, const char* s) {
   // Iterative glob with backtracking to the last '*': linear in practice.
@@ -153,6 +144,12 @@ bool matches_filter(const std::string& full_id, const std::string& pattern) {
 bool matches_any_filter(const std::string& full_id, const std::vector<std::string>& filters) {
   return filters.empty() || std::any_of(filters.begin(), filters.end(),
                                         [&](const std::string& f) { return matches_filter(full_id, f); });
+}
+
+bool is_selected(const std::string& full_id, const std::vector<std::string>& filters,
+                 const std::vector<std::string>& excludes) {
+  return matches_any_filter(full_id, filters) &&
+         std::none_of(excludes.begin(), excludes.end(), [&](const std::string& x) { return matches_filter(full_id, x); });
 }
 
 }  // namespace ssespec

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/data_dir.hpp"  // default_fixtures_root()
 #include "ssespec/parser.hpp"
 
 namespace ssespec {
@@ -72,14 +73,15 @@ class JsonNode;
 // A case's "id": kebab-case and not yet in `ids` (where it is then added).
 std::string load_case_id(const JsonNode& node, std::set<std::string>& ids);
 
-// The fixture root compiled in, overridable with the SSESPEC_FIXTURES environment variable.
-std::filesystem::path default_fixtures_root();
-
 // True if `full_id` matches a shell-style glob (`*` any run, `?` one character). A pattern
 // without glob characters also matches as a prefix at a `/` boundary ("parse/data").
 bool matches_filter(const std::string& full_id, const std::string& pattern);
 
 // True if `full_id` matches any of `filters`, or if there are none (no filter selects all).
 bool matches_any_filter(const std::string& full_id, const std::vector<std::string>& filters);
+
+// The case selection of --filter and --exclude: matches a filter (or there is none) and no exclude.
+bool is_selected(const std::string& full_id, const std::vector<std::string>& filters,
+                 const std::vector<std::string>& excludes);
 
 }  // namespace ssespec

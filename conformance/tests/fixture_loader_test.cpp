@@ -91,5 +91,13 @@ TEST(FilterTest, AnyFilterSelectsAndNoFilterSelectsAll) {
   EXPECT_FALSE(matches_any_filter("parse/bom/x", {"client/*", "parse/field-id"}));
 }
 
+TEST(FilterTest, ExcludeWinsOverFilter) {
+  EXPECT_TRUE(is_selected("parse/bom/x", {}, {}));
+  EXPECT_TRUE(is_selected("parse/bom/x", {"parse/*"}, {"parse/field-id"}));
+  EXPECT_FALSE(is_selected("parse/bom/x", {}, {"*/bom/*"}));
+  EXPECT_FALSE(is_selected("parse/bom/x", {"parse/bom"}, {"parse/bom/x"}));
+  EXPECT_FALSE(is_selected("parse/bom/x", {"client/*"}, {}));
+}
+
 }  // namespace
 }  // namespace ssespec
