@@ -246,7 +246,8 @@ ExtraCheck attribute_check(const BrowserCase& c, const Placeholders& values, con
   } else if (c.expect_with_credentials && with_credentials != *c.expect_with_credentials) {
     check.problem = std::string("the withCredentials attribute is ") + (with_credentials ? "true" : "false");
   } else if (c.expect_ready_state && ready_state != *c.expect_ready_state) {
-    check.problem = std::string("readyState after construction is ") + ready_state_name(ready_state);
+    check.problem = std::string("readyState after construction is ") + ready_state_name(ready_state) + ", expected " +
+                    ready_state_name(*c.expect_ready_state);
   }
   return check;
 }
