@@ -74,13 +74,17 @@ RegisterStep register_step_from(const JsonNode& node) {
 }
 
 EventProperties event_properties_from(const JsonNode& node) {
-  node.allow_only({"interface", "bubbles", "cancelable", "isTrusted", "hasData"});
+  node.allow_only({"interface", "bubbles", "cancelable", "isTrusted", "hasData", "realm"});
   EventProperties p;
   if (node.has("interface")) p.interface = node.at("interface").as_string();
   if (node.has("bubbles")) p.bubbles = node.at("bubbles").as_bool();
   if (node.has("cancelable")) p.cancelable = node.at("cancelable").as_bool();
   if (node.has("isTrusted")) p.is_trusted = node.at("isTrusted").as_bool();
   if (node.has("hasData")) p.has_data = node.at("hasData").as_bool();
+  if (node.has("realm")) {
+    p.realm = node.at("realm").as_string();
+    if (*p.realm != "page" && *p.realm != "iframe") node.at("realm").fail("expected page or iframe");
+  }
   return p;
 }
 
@@ -142,7 +146,7 @@ std::vector<BrowserCase> load_browser_file(const std::filesystem::path& file, co
   std::set<std::string> ids;
   root.at("cases").for_each([&](const JsonNode& node) {
     node.allow_only({"id", "description", "spec", "stream", "url", "rawUrl", "urlArgument", "withCredentials", "connections",
-                     "listen", "actions", "register", "windowStop", "contexts", "expect", "requires", "strict", "note"});
+                     "listen", "actions", "register", "windowStop", "iframe", "contexts", "expect", "requires", "strict", "note"});
     BrowserCase b;
     ClientCase& c = b.base;
     load_case_head(node, group, ids, c);
@@ -170,6 +174,11 @@ std::vector<BrowserCase> load_browser_file(const std::filesystem::path& file, co
     b.window_stop = node.bool_or("windowStop", false);
     if (b.window_stop && b.contexts != std::vector<Context>{Context::window}) {
       node.at("windowStop").fail("window.stop() exists only in a window: set \"contexts\": [\"window\"]");
+    }
+    if (node.has("iframe")) {
+      b.iframe = node.at("iframe").as_string();
+      if (*b.iframe != "plain" && *b.iframe != "based-at-stream-folder") node.at("iframe").fail("expected plain or based-at-stream-folder");
+      if (b.contexts != std::vector<Context>{Context::window}) node.at("iframe").fail("a worker has no iframes: set \"contexts\": [\"window\"]");
     }
     if (node.has("register")) node.at("register").for_each([&](const JsonNode& s) { b.register_steps.push_back(register_step_from(s)); });
     if (node.has("connections")) {

@@ -46,6 +46,7 @@ struct EventProperties {
   std::optional<bool> cancelable;
   std::optional<bool> is_trusted;
   std::optional<bool> has_data;  // "data" in event
+  std::optional<std::string> realm;  // "page" or "iframe": whose Event the event is an instance of
 };
 
 struct BrowserCase {
@@ -63,7 +64,11 @@ struct BrowserCase {
   std::optional<int> expect_ready_state;        // readyState right after the constructor returns
   std::vector<Context> contexts;                // where the case runs; empty: every context
   std::optional<std::string> url_argument;      // "object", "number", "null": pass the URL as that
-  bool window_stop = false;                     // call window.stop() right after construction
+  bool window_stop = false;                     // call window.stop() of the iframe a task after construction
+  // Construct with an iframe's EventSource (window only): "plain" (about:blank, the page's base
+  // URL) or "based-at-stream-folder" (its <base> is the stream's folder; the URL given is the
+  // stream's last path segment, so it resolves only against the iframe's base).
+  std::optional<std::string> iframe;
   std::vector<RegisterStep> register_steps;
   std::optional<std::vector<std::string>> expect_calls;        // "label:type" in call order
   std::vector<std::pair<std::string, EventProperties>> expect_events;  // event type -> properties

@@ -81,6 +81,7 @@ Prepared prepare(const BrowserCase& c, ReferenceServer& page, ReferenceServer& s
     p.values.stream_url = c.stream_origin == Origin::page ? p.values.page_stream : p.values.second_stream;
     const std::string& session = c.stream_origin == Origin::page ? p.page_session : p.second_session;
     p.url = c.relative_url ? ReferenceServer::stream_path(session) : p.values.stream_url;
+    if (c.iframe == "based-at-stream-folder") p.url = p.values.stream_url.substr(p.values.stream_url.rfind('/') + 1);
   }
   return p;
 }
@@ -121,6 +122,11 @@ Poco::JSON::Object::Ptr plan_entry(const Prepared& p, const ReferenceServer& pag
     after->set("count", a.count);
     after->set("via", a.via_stdin ? "later" : "handler");
     e->set("closeAfter", after);
+  }
+  if (c.window_stop || c.iframe) {
+    Poco::JSON::Object::Ptr frame = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (c.iframe == "based-at-stream-folder") frame->set("base", p.values.stream_url.substr(0, p.values.stream_url.rfind('/') + 1));
+    e->set("frame", frame);
   }
   if (c.window_stop) {
     Poco::JSON::Object::Ptr after = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -262,6 +268,7 @@ std::string properties_text(const std::string& type, const EventProperties& p) {
   if (p.cancelable) text += " cancelable=" + flag(*p.cancelable);
   if (p.is_trusted) text += " isTrusted=" + flag(*p.is_trusted);
   if (p.has_data) text += std::string(" ") + (*p.has_data ? "has" : "no") + " data";
+  if (p.realm) text += " from the " + *p.realm + "'s realm";
   return text;
 }
 
@@ -300,10 +307,12 @@ void event_checks(const BrowserCase& c, const Poco::JSON::Object::Ptr& posted, E
       got.cancelable = d->optValue<bool>("cancelable", false);
       got.is_trusted = d->optValue<bool>("isTrusted", false);
       got.has_data = d->optValue<bool>("hasData", false);
+      got.realm = d->optValue<std::string>("realm", "");
       if (seen_of_type == 1) check.observed += "first " + properties_text(type, got) + "\n";
       const bool same = (!want.interface || want.interface == got.interface) && (!want.bubbles || want.bubbles == got.bubbles) &&
                         (!want.cancelable || want.cancelable == got.cancelable) &&
-                        (!want.is_trusted || want.is_trusted == got.is_trusted) && (!want.has_data || want.has_data == got.has_data);
+                        (!want.is_trusted || want.is_trusted == got.is_trusted) && (!want.has_data || want.has_data == got.has_data) &&
+                        (!want.realm || want.realm == got.realm);
       if (!same) problem("event " + std::to_string(seen_of_type) + " of type " + type + " is " + properties_text(type, got));
     }
     if (seen_of_type == 0) problem("no " + type + " event was observed to check its properties");

@@ -207,11 +207,11 @@ start().catch(failed);
 // The runner, for a window or a worker. The plan (browser_runner.cpp builds it):
 //   {"context": "window", "concurrency": 4, "caseTimeoutMs": 5000, "settleMs": 100, "cookie": "name=value",
 //    "cases": [{"id", "url", "urlArgument"?, "withCredentials"?, "listen": [types], "register"?: [steps],
-//               "closeAfter"?: {"kind", "count", "via", "do"}, "eventDetails"?, "expectEntries",
+//               "closeAfter"?: {"kind", "count", "via", "do"}, "frame"?: {"base"?}, "eventDetails"?, "expectEntries",
 //               "minRequests", "requestsUrl", "recordOrigin"}]}
 // Each result is the adapter protocol's trace (conformance/ADAPTERS.md) plus what only a page
 // can see: {"id", "trace": [...], "attributes": {url, withCredentials, readyState}, "exception",
-// "calls": ["label:type"], "details": [{type, interface, bubbles, cancelable, isTrusted, hasData}],
+// "calls": ["label:type"], "details": [{type, interface, bubbles, cancelable, isTrusted, hasData, realm}],
 // "timedOut", "ms"}; message entries carry "origin" when the case asks for it.
 std::string runner_script_js() {
   return R"js("use strict";
@@ -236,7 +236,7 @@ function ssespecRunCase(c, plan) {
     const result = {id: c.id, trace, calls, details, attributes: null, exception: null, timedOut: false, ms: 0};
     const counts = {open: 0, message: 0, error: 0};
     let source = null;
-    let frame = null;  // the iframe whose window.stop() a "stop" case calls
+    let frame = null;  // the iframe whose EventSource constructor a case uses (c.frame)
     let finished = false;
     let settling = false;
 
@@ -291,9 +291,10 @@ function ssespecRunCase(c, plan) {
     const listener = (event) => {
       if (c.eventDetails && !finished) {
         details.push({type: event.type, interface: event.constructor.name, bubbles: event.bubbles,
-                      cancelable: event.cancelable, isTrusted: event.isTrusted, hasData: "data" in event});
+                      cancelable: event.cancelable, isTrusted: event.isTrusted, hasData: "data" in event,
+                      realm: frame && event instanceof frame.contentWindow.Event ? "iframe" : event instanceof Event ? "page" : "other"});
       }
-      if (Object.prototype.toString.call(event) === "[object MessageEvent]") {  // any realm's (a stop case's iframe)
+      if (Object.prototype.toString.call(event) === "[object MessageEvent]") {  // any realm's (an iframe case's too)
         const m = {type: event.type, data: event.data, lastEventId: event.lastEventId};
         if (c.recordOrigin) m.origin = event.origin;
         observe({message: m}, "message");
@@ -305,9 +306,14 @@ function ssespecRunCase(c, plan) {
     };
     try {
       let Constructor = EventSource;
-      if (c.closeAfter && c.closeAfter.do === "stop") {
+      if (c.frame) {  // an about:blank iframe of this page, optionally with its own base URL
         frame = document.createElement("iframe");
         document.body.appendChild(frame);
+        if (c.frame.base) {
+          frame.contentDocument.open();
+          frame.contentDocument.write("<base href=\"" + c.frame.base + "\">");
+          frame.contentDocument.close();
+        }
         Constructor = frame.contentWindow.EventSource;
       }
       const argument = ssespecUrlArgument(c);
