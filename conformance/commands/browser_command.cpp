@@ -66,7 +66,9 @@ int run(BrowserOptions& options) {
   }
   std::string expectations_file = options.expectations_file;
   if (expectations_file.empty() && !options.no_expectations) {
-    const auto fallback = options.run.browser_tests_dir / "expectations" / (options.run.browser + ".json");
+    // Each context has its own deviations: chromium.json (window), chromium.worker.json, ...
+    const std::string context = options.run.context == Context::window ? "" : std::string(".") + context_name(options.run.context);
+    const auto fallback = options.run.browser_tests_dir / "expectations" / (options.run.browser + context + ".json");
     if (std::filesystem::exists(fallback)) expectations_file = fallback.string();
   }
   std::map<std::string, Expectation> expectations;
@@ -98,6 +100,10 @@ void add_browser_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("browser", "Run every applicable case in a real browser (headless Chromium or Firefox)");
   cmd->add_option("--browser,-b", options->run.browser, "chromium (Playwright with /usr/bin/chromium) or firefox (firefox-esr)")
       ->check(CLI::IsMember({"chromium", "firefox"}));
+  cmd->add_option_function<std::string>(
+         "--context", [options](const std::string& name) { options->run.context = *context_from_name(name); },
+         "Where each EventSource runs: window (the page, default), worker (a dedicated worker) or shared-worker")
+      ->check(CLI::IsMember({"window", "worker", "shared-worker"}));
   cmd->add_option("--executable", options->run.executable, "The browser binary (default /usr/bin/chromium or firefox-esr)");
   cmd->add_option("--filter,-f", options->filters, "Only cases whose full id matches this glob (repeatable)");
   cmd->add_option("--exclude,-x", options->excludes, "Leave out cases whose full id matches this glob (repeatable; wins over --filter)");
@@ -109,7 +115,7 @@ void add_browser_command(CLI::App& app) {
   cmd->add_option("--jobs,-j", options->run.concurrency, "Cases run at once in the page (default 4; browsers allow 6 connections per host)")
       ->check(CLI::Range(1, 5));
   cmd->add_option("--expectations", options->expectations_file,
-                  "Known deviations (default browser-tests/expectations/<browser>.json): exit 0 only if the failures are exactly these");
+                  "Known deviations (default browser-tests/expectations/<browser>[.<context>].json): exit 0 only if the failures are exactly these");
   cmd->add_flag("--no-expectations", options->no_expectations, "Judge every failure as a failure");
   cmd->add_option("--write-expectations", options->write_expectations_file,
                   "Record this run's failures as the expectations FILE (reasons kept from --expectations) and exit 0");

@@ -25,6 +25,30 @@ struct BrowserConnection {
   std::optional<std::string> expect_method;
 };
 
+// The global an EventSource runs in: the page itself, a dedicated worker, a shared worker.
+enum class Context { window, worker, shared_worker };
+const char* context_name(Context context);  // "window", "worker", "shared-worker"
+std::optional<Context> context_from_name(const std::string& name);
+
+// A handler or an extra listener the page adds after its own trace listener, in case order:
+// `add` calls addEventListener(add, ...), `handler` sets source[handler] (e.g. "onmessage").
+// Each call is noted as "label:type"; a null label sets the handler to null.
+struct RegisterStep {
+  std::string add;
+  std::string handler;
+  std::optional<std::string> label;
+};
+
+// What every observed event of one type must show (unset: not checked).
+struct EventProperties {
+  std::optional<std::string> interface;  // the constructor's name: "Event", "MessageEvent"
+  std::optional<bool> bubbles;
+  std::optional<bool> cancelable;
+  std::optional<bool> is_trusted;
+  std::optional<bool> has_data;  // "data" in event
+  std::optional<std::string> realm;  // "page" or "iframe": whose Event the event is an instance of
+};
+
 struct BrowserCase {
   ClientCase base;  // group, id, description, spec, listen, actions, requests, caps, strict
   Origin stream_origin = Origin::page;  // the origin of the URL given to the constructor
@@ -37,6 +61,19 @@ struct BrowserCase {
   std::optional<std::string> expect_url;  // the url attribute (placeholders expanded)
   std::optional<bool> expect_with_credentials;
   std::optional<std::string> expect_exception;  // DOMException name thrown by the constructor
+  std::optional<int> expect_ready_state;        // readyState right after the constructor returns
+  std::vector<Context> contexts;                // where the case runs; empty: every context
+  std::optional<std::string> url_argument;      // "object", "number", "null": pass the URL as that
+  bool window_stop = false;                     // call window.stop() of the iframe a task after construction
+  // Construct with an iframe's EventSource (window only): "plain" (about:blank, the page's base
+  // URL) or "based-at-stream-folder" (its <base> is the stream's folder; the URL given is the
+  // stream's last path segment, so it resolves only against the iframe's base).
+  std::optional<std::string> iframe;
+  std::vector<RegisterStep> register_steps;
+  std::optional<std::vector<std::string>> expect_calls;        // "label:type" in call order
+  std::vector<std::pair<std::string, EventProperties>> expect_events;  // event type -> properties
+
+  bool runs_in(Context context) const;
 
   std::string full_id() const { return base.full_id(); }
 };

@@ -81,6 +81,7 @@ Prepared prepare(const BrowserCase& c, ReferenceServer& page, ReferenceServer& s
     p.values.stream_url = c.stream_origin == Origin::page ? p.values.page_stream : p.values.second_stream;
     const std::string& session = c.stream_origin == Origin::page ? p.page_session : p.second_session;
     p.url = c.relative_url ? ReferenceServer::stream_path(session) : p.values.stream_url;
+    if (c.iframe == "based-at-stream-folder") p.url = p.values.stream_url.substr(p.values.stream_url.rfind('/') + 1);
   }
   return p;
 }
@@ -109,6 +110,7 @@ Poco::JSON::Object::Ptr plan_entry(const Prepared& p, const ReferenceServer& pag
   Poco::JSON::Object::Ptr e = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   e->set("id", c.full_id());
   e->set("url", p.url);
+  if (c.url_argument) e->set("urlArgument", *c.url_argument);
   if (c.with_credentials) e->set("withCredentials", *c.with_credentials);
   Poco::JSON::Array::Ptr listen = new Poco::JSON::Array;
   for (const std::string& t : c.base.listen) listen->add(t);
@@ -121,6 +123,31 @@ Poco::JSON::Object::Ptr plan_entry(const Prepared& p, const ReferenceServer& pag
     after->set("via", a.via_stdin ? "later" : "handler");
     e->set("closeAfter", after);
   }
+  if (c.window_stop || c.iframe) {
+    Poco::JSON::Object::Ptr frame = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (c.iframe == "based-at-stream-folder") frame->set("base", p.values.stream_url.substr(0, p.values.stream_url.rfind('/') + 1));
+    e->set("frame", frame);
+  }
+  if (c.window_stop) {
+    Poco::JSON::Object::Ptr after = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    after->set("kind", "start");
+    after->set("count", 0);
+    after->set("via", "later");
+    after->set("do", "stop");
+    e->set("closeAfter", after);
+  }
+  if (!c.register_steps.empty()) {
+    Poco::JSON::Array::Ptr steps = new Poco::JSON::Array;
+    for (const RegisterStep& s : c.register_steps) {
+      Poco::JSON::Object::Ptr step = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      if (!s.add.empty()) step->set("add", s.add);
+      if (!s.handler.empty()) step->set("handler", s.handler);
+      step->set("label", s.label ? Poco::Dynamic::Var(*s.label) : Poco::Dynamic::Var());
+      steps->add(step);
+    }
+    e->set("register", steps);
+  }
+  if (!c.expect_events.empty()) e->set("eventDetails", true);
   e->set("expectEntries", static_cast<int>(c.trace.size()));
   const auto [requests_url, min_requests] = request_wait(p, page, second);
   e->set("minRequests", min_requests);
@@ -200,23 +227,102 @@ ExtraCheck constructor_check(const BrowserCase& c, const Poco::JSON::Object::Ptr
   return check;
 }
 
-// What only a page shows, after the trace: the url and withCredentials attributes.
+const char* ready_state_name(int state) {
+  return state == 0 ? "CONNECTING" : state == 1 ? "OPEN" : state == 2 ? "CLOSED" : "unknown";
+}
+
+// What only a page shows, after the trace: the url, withCredentials and (right after
+// construction) readyState attributes.
 ExtraCheck attribute_check(const BrowserCase& c, const Placeholders& values, const Poco::JSON::Object::Ptr& posted) {
   ExtraCheck check;
   if (c.expect_url) check.expected += "url attribute: " + expand(*c.expect_url, values) + "\n";
   if (c.expect_with_credentials) {
     check.expected += std::string("withCredentials attribute: ") + (*c.expect_with_credentials ? "true" : "false") + "\n";
   }
+  if (c.expect_ready_state) check.expected += std::string("readyState after construction: ") + ready_state_name(*c.expect_ready_state) + "\n";
   const auto attributes = posted ? posted->getObject("attributes") : nullptr;
   if (!attributes) return check;
   const std::string url = attributes->optValue<std::string>("url", "");
   const bool with_credentials = attributes->optValue<bool>("withCredentials", false);
+  const int ready_state = attributes->optValue<int>("readyState", -1);
   check.observed = "url attribute: " + url + "\nwithCredentials attribute: " + (with_credentials ? "true" : "false") + "\n";
+  if (c.expect_ready_state) check.observed += std::string("readyState after construction: ") + ready_state_name(ready_state) + "\n";
   if (c.expect_url && url != expand(*c.expect_url, values)) {
     check.problem = "the url attribute is " + url + ", expected " + expand(*c.expect_url, values);
   } else if (c.expect_with_credentials && with_credentials != *c.expect_with_credentials) {
     check.problem = std::string("the withCredentials attribute is ") + (with_credentials ? "true" : "false");
+  } else if (c.expect_ready_state && ready_state != *c.expect_ready_state) {
+    check.problem = std::string("readyState after construction is ") + ready_state_name(ready_state) + ", expected " +
+                    ready_state_name(*c.expect_ready_state);
   }
+  return check;
+}
+
+std::string flag(bool value) { return value ? "true" : "false"; }
+
+// The properties of event type `type` as one line, e.g. "open: Event bubbles=false ...".
+std::string properties_text(const std::string& type, const EventProperties& p) {
+  std::string text = type + ":";
+  if (p.interface) text += " " + *p.interface;
+  if (p.bubbles) text += " bubbles=" + flag(*p.bubbles);
+  if (p.cancelable) text += " cancelable=" + flag(*p.cancelable);
+  if (p.is_trusted) text += " isTrusted=" + flag(*p.is_trusted);
+  if (p.has_data) text += std::string(" ") + (*p.has_data ? "has" : "no") + " data";
+  if (p.realm) text += " from the " + *p.realm + "'s realm";
+  return text;
+}
+
+// What only a page shows of its events: handler calls in order, and each event's interface and
+// flags. Appended to `check`; the first problem wins.
+void event_checks(const BrowserCase& c, const Poco::JSON::Object::Ptr& posted, ExtraCheck& check) {
+  const auto problem = [&](std::string text) { if (check.problem.empty()) check.problem = std::move(text); };
+  if (c.expect_calls) {
+    std::string expected;
+    for (const std::string& call : *c.expect_calls) expected += (expected.empty() ? "" : ", ") + call;
+    check.expected += "handler and listener calls: [" + expected + "]\n";
+  }
+  for (const auto& [type, p] : c.expect_events) check.expected += "every " + properties_text(type, p) + "\n";
+  if (!posted) return;
+  if (c.expect_calls) {
+    std::vector<std::string> seen;
+    std::string observed;
+    if (const auto calls = posted->getArray("calls")) {
+      for (std::size_t k = 0; k < calls->size(); ++k) seen.push_back(calls->getElement<std::string>(static_cast<unsigned>(k)));
+    }
+    for (const std::string& call : seen) observed += (observed.empty() ? "" : ", ") + call;
+    check.observed += "handler and listener calls: [" + observed + "]\n";
+    if (seen != *c.expect_calls) problem("the handlers and listeners were called as [" + observed + "]");
+  }
+  if (c.expect_events.empty()) return;
+  const auto details = posted->getArray("details");
+  for (const auto& [type, want] : c.expect_events) {
+    int seen_of_type = 0;
+    for (std::size_t k = 0; details && k < details->size(); ++k) {
+      const auto d = details->getObject(static_cast<unsigned>(k));
+      if (!d || d->optValue<std::string>("type", "") != type) continue;
+      ++seen_of_type;
+      EventProperties got;
+      got.interface = d->optValue<std::string>("interface", "");
+      got.bubbles = d->optValue<bool>("bubbles", false);
+      got.cancelable = d->optValue<bool>("cancelable", false);
+      got.is_trusted = d->optValue<bool>("isTrusted", false);
+      got.has_data = d->optValue<bool>("hasData", false);
+      got.realm = d->optValue<std::string>("realm", "");
+      if (seen_of_type == 1) check.observed += "first " + properties_text(type, got) + "\n";
+      const bool same = (!want.interface || want.interface == got.interface) && (!want.bubbles || want.bubbles == got.bubbles) &&
+                        (!want.cancelable || want.cancelable == got.cancelable) &&
+                        (!want.is_trusted || want.is_trusted == got.is_trusted) && (!want.has_data || want.has_data == got.has_data) &&
+                        (!want.realm || want.realm == got.realm);
+      if (!same) problem("event " + std::to_string(seen_of_type) + " of type " + type + " is " + properties_text(type, got));
+    }
+    if (seen_of_type == 0) problem("no " + type + " event was observed to check its properties");
+  }
+}
+
+// Everything only a page shows after the trace: attributes, handler calls, event properties.
+ExtraCheck page_check(const BrowserCase& c, const Placeholders& values, const Poco::JSON::Object::Ptr& posted) {
+  ExtraCheck check = attribute_check(c, values, posted);
+  event_checks(c, posted, check);
   return check;
 }
 
@@ -231,7 +337,7 @@ CaseResult grade(const Prepared& p, const std::string* posted, const std::vector
   result.group = c.base.group;
   result.description = c.base.description;
   result.spec = c.base.spec;
-  result.expected = grade_case(expected, {}, constructor_check(c, nullptr), attribute_check(c, p.values, nullptr)).expected;
+  result.expected = grade_case(expected, {}, constructor_check(c, nullptr), page_check(c, p.values, nullptr)).expected;
   auto fail = [&](std::string observed, std::string problem) {
     result.verdict = Verdict::fail;
     result.observed = std::move(observed);
@@ -269,7 +375,7 @@ CaseResult grade(const Prepared& p, const std::string* posted, const std::vector
                    expected.trace[n].to_text();
   }
   seen.logs = {{"page-origin", on_page}, {"second-origin", on_second}};
-  const Grade grade = grade_case(expected, seen, constructor_check(c, posted_json), attribute_check(c, p.values, posted_json));
+  const Grade grade = grade_case(expected, seen, constructor_check(c, posted_json), page_check(c, p.values, posted_json));
   result.verdict = grade.verdict;
   result.message = grade.message;
   result.observed = grade.observed;
@@ -280,6 +386,7 @@ std::string browser_skip_reason(const BrowserCase& c, const BrowserRunOptions& o
   const std::string skip = skip_reason(c.base, options.strict, options.capabilities, "the browser runner does not declare");
   if (!skip.empty()) return skip;
   if (c.base.actions.size() > 1) return "more than one action: the runner page performs one close() per case";
+  if (!c.runs_in(options.context)) return std::string("not run in a ") + context_name(options.context) + ": the case needs a window";
   return {};
 }
 
@@ -367,6 +474,8 @@ RunResult run_browser_cases(const std::vector<BrowserCase>& cases, const Browser
   const bool chromium = options.browser == "chromium";
   const std::string executable = !options.executable.empty() ? options.executable : chromium ? "/usr/bin/chromium" : "firefox-esr";
   run.implementation = chromium ? "Chromium" : "Firefox";
+  if (options.context == Context::worker) run.implementation += " (dedicated worker)";
+  if (options.context == Context::shared_worker) run.implementation += " (shared worker)";
   run.version = browser_version(executable);
   run.started_at = now_iso8601();
   const auto started = Clock::now();
@@ -404,6 +513,7 @@ RunResult run_browser_cases(const std::vector<BrowserCase>& cases, const Browser
     plan_cases->add(plan_entry(prepared.back(), page, second));
   }
   Poco::JSON::Object plan(Poco::JSON_PRESERVE_KEY_ORDER);
+  plan.set("context", context_name(options.context));
   plan.set("concurrency", options.concurrency);
   plan.set("caseTimeoutMs", static_cast<int>(options.case_timeout_s * 1000));
   plan.set("settleMs", options.settle_ms);

@@ -17,6 +17,7 @@ namespace ssespec {
 
 struct BrowserRunOptions {
   std::string browser = "chromium";  // chromium (through browser-tests/lib/launch.mjs) or firefox
+  Context context = Context::window;  // where each EventSource runs: the page, or a worker it starts
   std::string executable;            // default: /usr/bin/chromium, or firefox-esr from PATH
   std::filesystem::path browser_tests_dir;  // browser-tests/ (the Node launcher for Chromium)
   double timeout_s = 180;     // the whole browser run

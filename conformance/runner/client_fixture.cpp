@@ -75,12 +75,8 @@ TraceEntry load_trace_entry(const JsonNode& node) {
 
 server::ScriptedResponse load_response(const JsonNode& node, FixtureForm form) {
   server::ScriptedResponse r;
-  if (form == FixtureForm::client) {
-    node.allow_only({"status", "reason", "headers", "chunks", "end", "raw"});
-    r.send_head = !node.bool_or("raw", false);
-  } else {
-    node.allow_only({"status", "reason", "headers", "chunks", "end"});
-  }
+  node.allow_only({"status", "reason", "headers", "chunks", "end", "raw"});
+  r.send_head = !node.bool_or("raw", false);
   if (node.has("status")) {
     const std::int64_t status = node.at("status").as_integer();
     if (status < 100 || status > 999) node.at("status").fail("expected 100..999");

@@ -83,7 +83,7 @@ std::vector<ClientCase> load_all_client_cases(const std::filesystem::path& root)
 // one part of a case and fails with a FixtureError naming the file and the field.
 class JsonNode;
 
-// The browser area writes responses and expected requests more narrowly: no "raw", headers only
+// The browser area writes responses and expected requests more narrowly: headers only
 // as [name, value] pairs, expected header values as plain strings.
 enum class FixtureForm { client, browser };
 

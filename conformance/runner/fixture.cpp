@@ -15,6 +15,8 @@ constexpr const char* kSpecPrefixes[] = {
     "https://fetch.spec.whatwg.org/",
     "https://mimesniff.spec.whatwg.org/",
     "https://infra.spec.whatwg.org/",
+    "https://dom.spec.whatwg.org/",     // events: fire, create, listener order
+    "https://webidl.spec.whatwg.org/",  // argument conversion
 };
 
 std::vector<SpecRef> load_spec(const JsonNode& node) {

@@ -2,6 +2,7 @@
 // how an observed entry matches an expected one; grade_case() (grader.hpp).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "runner/browser_fixture.hpp"
@@ -53,6 +54,40 @@ TEST(BrowserFixtureTest, ErrorsNameFileAndField) {
   EXPECT_NE(e4.find("rawUrl"), std::string::npos) << e4;
   const std::string e5 = load_error(with(R"("connections": [{"response": {}}], "expect": {"traces": []})"));
   EXPECT_NE(e5.find("traces"), std::string::npos) << e5;
+}
+
+TEST(BrowserFixtureTest, PageOnlyFieldsAreChecked) {
+  const std::string e1 = load_error(with(R"("contexts": ["tab"], "connections": [{"response": {}}], "expect": {})"));
+  EXPECT_NE(e1.find("cases[0].contexts[0]"), std::string::npos) << e1;
+  const std::string e2 = load_error(with(R"("windowStop": true, "connections": [{"response": {}}], "expect": {})"));
+  EXPECT_NE(e2.find("window.stop() exists only in a window"), std::string::npos) << e2;
+  const std::string e3 = load_error(with(R"("register": [{"add": "message", "label": null}], "connections": [{"response": {}}], "expect": {})"));
+  EXPECT_NE(e3.find("only a handler can be set to null"), std::string::npos) << e3;
+  const std::string e4 = load_error(with(R"("register": [{"handler": "onclose", "label": "x"}], "connections": [{"response": {}}], "expect": {})"));
+  EXPECT_NE(e4.find("cases[0].register[0].handler"), std::string::npos) << e4;
+  const std::string e5 = load_error(with(R"("connections": [{"response": {}}], "expect": {"events": {"open": {"bubble": false}}})"));
+  EXPECT_NE(e5.find("bubble"), std::string::npos) << e5;
+  const std::string e6 = load_error(with(R"("urlArgument": "array", "connections": [{"response": {}}], "expect": {})"));
+  EXPECT_NE(e6.find("cases[0].urlArgument"), std::string::npos) << e6;
+}
+
+TEST(BrowserFixtureTest, WindowOnlyCasesStayOutOfWorkers) {
+  const auto cases = load_browser_only_cases(SSESPEC_FIXTURES_DIR);
+  const auto stop = std::find_if(cases.begin(), cases.end(), [](const BrowserCase& c) { return c.base.id == "window-stop-fails-the-connection"; });
+  ASSERT_NE(stop, cases.end());
+  EXPECT_TRUE(stop->window_stop);
+  EXPECT_TRUE(stop->runs_in(Context::window));
+  EXPECT_FALSE(stop->runs_in(Context::worker));
+  EXPECT_FALSE(stop->runs_in(Context::shared_worker));
+  const auto order = std::find_if(cases.begin(), cases.end(), [](const BrowserCase& c) { return c.base.id == "handler-null-unsubscribes"; });
+  ASSERT_NE(order, cases.end());
+  EXPECT_TRUE(order->runs_in(Context::shared_worker));
+  ASSERT_EQ(order->register_steps.size(), 2U);
+  EXPECT_FALSE(order->register_steps[1].label.has_value());
+  ASSERT_TRUE(order->expect_calls.has_value());
+  EXPECT_TRUE(order->expect_calls->empty());
+  EXPECT_EQ(context_from_name("shared-worker"), Context::shared_worker);
+  EXPECT_FALSE(context_from_name("service-worker").has_value());
 }
 
 TEST(BrowserFixtureTest, ConnectionsDefaultToTheStreamOrigin) {

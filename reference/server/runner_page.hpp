@@ -3,7 +3,9 @@
 // POSTs what it observed back here. No browser driver is needed to collect the results.
 //
 // Routes (added with ReferenceServer::add_route):
-//   GET  /runner                 the page (HTML + script)
+//   GET  /runner                 the page (HTML); it runs the plan, or starts a worker that does
+//   GET  /runner.js              the runner script, for the page and for workers (at the root, so
+//                                that relative URLs resolve alike in every context)
 //   GET  /runner/plan            the plan given to the constructor (JSON, see browser_runner.cpp)
 //   POST /runner/result?id=ID    one case's observations (JSON, stored as received)
 //   POST /runner/done            the page finished every case (JSON: {count, userAgent} or {error})
@@ -23,6 +25,7 @@ namespace ssespec::server {
 class ReferenceServer;
 
 std::string runner_page_html();
+std::string runner_script_js();
 
 class RunnerPage {
  public:

@@ -50,8 +50,13 @@ class RunnerPageTest : public testing::Test {
 TEST_F(RunnerPageTest, ServesThePageAndThePlan) {
   const auto [status, html] = http(server_.port(), "GET", "/runner");
   EXPECT_EQ(status, 200);
-  EXPECT_NE(html.find("new EventSource("), std::string::npos);
-  EXPECT_NE(html.find("/runner/result?id="), std::string::npos);
+  EXPECT_NE(html.find(R"(<script src="/runner.js">)"), std::string::npos);
+  EXPECT_NE(html.find("new SharedWorker(\"/runner.js\")"), std::string::npos);
+  // The runner script, for the page and for workers alike.
+  const auto [script_status, script] = http(server_.port(), "GET", "/runner.js");
+  EXPECT_EQ(script_status, 200);
+  EXPECT_NE(script.find("let Constructor = EventSource;"), std::string::npos);
+  EXPECT_NE(script.find("/runner/result?id="), std::string::npos);
   EXPECT_FALSE(page_.plan_fetched());
   EXPECT_EQ(http(server_.port(), "GET", "/runner/plan"), std::make_pair(200, std::string(R"({"cases": []})")));
   EXPECT_TRUE(page_.plan_fetched());
