@@ -103,11 +103,11 @@ std::size_t ChunkedDecoder::feed(std::string_view in, std::string& out) {
         break;
       }
       case State::data_end: {
-        // The CRLF after chunk-data; a bare LF is tolerated as for every line (RFC 9112 2.2).
+        // Exactly CRLF after chunk-data: anything else means the size did not match the data.
         const char c = in[i++];
         if (c == '\r' && line_.empty()) {
           line_ = "\r";
-        } else if (c == '\n') {
+        } else if (c == '\n' && line_ == "\r") {
           line_.clear();
           state_ = State::size_line;
         } else {
