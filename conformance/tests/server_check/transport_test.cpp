@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "client/http_transport.hpp"
 #include "node_server.hpp"
 #include "server_check/server_checks.hpp"
 
@@ -196,6 +197,37 @@ TEST(TransportTest, FinishedChunkedResponseEndsCleanly) {
   EXPECT_EQ(p.end, ProbeEnd::peer_closed);
   EXPECT_EQ(p.framing_error, "");
   EXPECT_EQ(stream.events(), 1u);
+}
+
+// The reference client's transport (`ssespec connect`) reads chunked framing the same way.
+std::string read_with_reference_client(const std::string& url, HttpResponse::Read& last) {
+  client::HttpTransport transport;
+  std::string error;
+  auto response = transport.fetch({url, {}}, error);
+  EXPECT_NE(response, nullptr) << error;
+  std::string body;
+  if (!response) return body;
+  const std::string last_event = "data: four\n\n";  // chunk-12-hex keeps the stream open after it
+  while ((last = response->read(body)) == HttpResponse::Read::data &&
+         body.compare(body.size() - std::min(body.size(), last_event.size()), std::string::npos, last_event) != 0) {
+  }
+  return body;
+}
+
+TEST(ReferenceClientTransportTest, WideChunkSizesAreReadAndBrokenFramingIsANetworkError) {
+  testing::NodeServer wide(kScript, {"chunk-12-hex"});
+  HttpResponse::Read last = HttpResponse::Read::end;
+  const std::string body = read_with_reference_client(wide.url("/a"), last);
+  EXPECT_EQ(body.substr(0, 34), "id: 1\ndata: one\n\nid: 2\ndata: two\n\n");
+  EXPECT_EQ(body.size(), 34 + (2u << 20) + 18);  // the events of chunk-12-hex, whole
+
+  testing::NodeServer broken(kScript, {"chunk-zz"});
+  EXPECT_EQ(read_with_reference_client(broken.url("/a"), last), "id: 1\ndata: one\n\n");
+  EXPECT_EQ(last, HttpResponse::Read::network_error);
+
+  testing::NodeServer finished(kScript, {"chunk-finished"});
+  EXPECT_EQ(read_with_reference_client(finished.url("/a"), last), "id: 1\ndata: one\n\n");
+  EXPECT_EQ(last, HttpResponse::Read::end);
 }
 
 }  // namespace
