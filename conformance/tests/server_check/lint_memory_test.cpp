@@ -23,8 +23,10 @@ struct LintRun {
   std::string output;
 };
 
-// Runs `ssespec lint -`, writing what `produce` emits to its standard input.
-LintRun lint(const std::function<void(const std::function<bool(const std::string&)>&)>& produce) {
+using Producer = std::function<void(const std::function<bool(const std::string&)>&)>;
+
+// Runs `ssespec ARG1 ARG2`, writing what `produce` emits to its standard input.
+LintRun run_ssespec(const char* arg1, const char* arg2, const Producer& produce) {
   int in[2], out[2];
   EXPECT_EQ(::pipe(in), 0);
   EXPECT_EQ(::pipe(out), 0);
@@ -34,7 +36,7 @@ LintRun lint(const std::function<void(const std::function<bool(const std::string
     ::dup2(out[1], STDOUT_FILENO);
     ::close(in[1]);
     ::close(out[0]);
-    ::execl(SSESPEC_BINARY, SSESPEC_BINARY, "lint", "-", static_cast<char*>(nullptr));
+    ::execl(SSESPEC_BINARY, SSESPEC_BINARY, arg1, arg2, static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(in[0]);
@@ -62,6 +64,8 @@ LintRun lint(const std::function<void(const std::function<bool(const std::string
   return run;
 }
 
+LintRun lint(const Producer& produce) { return run_ssespec("lint", "-", produce); }
+
 bool sanitized() {
 #if defined(__SANITIZE_ADDRESS__)
   return true;
@@ -73,14 +77,14 @@ bool sanitized() {
   return false;
 }
 
-class LintMemoryTest : public ::testing::Test {
+class HostileInputMemoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (sanitized()) GTEST_SKIP() << "ASan's shadow memory and quarantine make peak RSS meaningless here";
   }
 };
 
-TEST_F(LintMemoryTest, HugeEventNamesAndIdsStayUnderTheBound) {
+TEST_F(HostileInputMemoryTest, HugeEventNamesAndIdsStayUnderTheBound) {
   // 500 events with 1 MiB names took 522 MB when every type and id was kept whole.
   const std::string name(1 << 20, 'n');
   const LintRun run = lint([&](const auto& write) {
@@ -93,7 +97,7 @@ TEST_F(LintMemoryTest, HugeEventNamesAndIdsStayUnderTheBound) {
   EXPECT_NE(run.output.find("400 events, 0 comments, 1200 field lines"), std::string::npos) << run.output;  // all was read
 }
 
-TEST_F(LintMemoryTest, LineThatNeverEndsFailsUnderTheBound) {
+TEST_F(HostileInputMemoryTest, LineThatNeverEndsFailsUnderTheBound) {
   const std::string piece(1 << 20, 'a');
   const LintRun run = lint([&](const auto& write) {
     for (int i = 0; i < 100; ++i) {
@@ -105,7 +109,7 @@ TEST_F(LintMemoryTest, LineThatNeverEndsFailsUnderTheBound) {
   EXPECT_LT(run.peak_kib, kBoundKiB);
 }
 
-TEST_F(LintMemoryTest, LargestEventOfInvalidUtf8StaysUnderTheBound) {
+TEST_F(HostileInputMemoryTest, LargestEventOfInvalidUtf8StaysUnderTheBound) {
   // Each invalid byte decodes to U+FFFD (3 bytes): the worst case for the decoded line and the
   // event's data buffer, up to the parser's limits.
   const std::string line = "data: " + std::string(15 << 20, '\xff') + "\n";
@@ -117,6 +121,14 @@ TEST_F(LintMemoryTest, LargestEventOfInvalidUtf8StaysUnderTheBound) {
   });
   EXPECT_LT(run.peak_kib, kBoundKiB);
   EXPECT_NE(run.output.find("exceeded"), std::string::npos) << run.output;
+}
+
+TEST_F(HostileInputMemoryTest, ParseWithHugeChunkSizeAllocatesOnlyWhatArrives) {
+  // `parse --chunk-size 1073741824` allocated 1 GiB up front for a 9-byte input.
+  const LintRun run = run_ssespec("parse", "--chunk-size=1073741824", [](const auto& write) { write("data: x\n\n"); });
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.output, "{\"type\":\"message\",\"data\":\"x\",\"lastEventId\":\"\"}\n");
+  EXPECT_LT(run.peak_kib, 64 * 1024);
 }
 
 }  // namespace
