@@ -91,10 +91,7 @@ std::size_t ResponseReader::feed_head(std::string_view bytes) {
                             (head_[head_.size() - 2] == '\n' ||
                              (head_.size() >= 3 && head_[head_.size() - 2] == '\r' && head_[head_.size() - 3] == '\n'));
     if (!blank_line) continue;
-    if (head_.find_first_not_of("\r\n") == std::string::npos) {
-      head_.clear();  // blank lines before the status line are ignored (RFC 9112 2.2)
-      continue;
-    }
+    if (head_.find_first_not_of("\r\n") == std::string::npos) continue;  // only empty lines so far (RFC 9112 2.2)
     if (!parse_head()) return taken;
     head_.clear();
     const int status = static_cast<int>(response_.getStatus());
@@ -110,7 +107,7 @@ std::size_t ResponseReader::feed_head(std::string_view bytes) {
 
 bool ResponseReader::parse_head() {
   std::vector<std::string> lines;
-  std::size_t start = 0;
+  std::size_t start = head_.find_first_not_of("\r\n");  // empty lines before the status line are ignored
   while (start < head_.size()) {
     const auto lf = head_.find('\n', start);
     std::string line = head_.substr(start, lf - start);
@@ -139,8 +136,14 @@ bool ResponseReader::parse_head() {
       (status_line.size() > 12 && status_line[12] != ' ')) {
     return head_failed("status line \"" + shown(status_line) + "\": the status code must be three digits");
   }
+  // POCO's HTTPStatus enum ends at 511, the highest registered code: any other value is not
+  // representable, and every client fails the connection on it anyway (not 200).
+  const int status = std::stoi(code);
+  if (status < 100 || status > 511) {
+    return head_failed("status line \"" + shown(status_line) + "\": status code " + code + " is outside 100-511");
+  }
   response_.setVersion(status_line.substr(0, 8));
-  response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(std::stoi(code)));
+  response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response_.setReason(status_line.size() > 13 ? status_line.substr(13) : "");
 
   std::string name, value;
