@@ -3,22 +3,12 @@
 #include <brotli/decode.h>
 #include <zlib.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdint>
 
 namespace ssespec {
 namespace {
 
 constexpr std::size_t kOutPiece = 16 * 1024;
-
-std::string lower_trimmed(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  std::string out = text.substr(first, text.find_last_not_of(" \t") - first + 1);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 class ZlibDecoder final : public ContentDecoder {
  public:
@@ -116,7 +106,7 @@ class BrotliDecoder final : public ContentDecoder {
 
 std::unique_ptr<ContentDecoder> make_content_decoder(const std::string& coding, bool& unsupported) {
   unsupported = false;
-  const std::string name = lower_trimmed(coding);
+  const std::string& name = coding;
   if (name.empty() || name == "identity") return nullptr;
   if (name == "gzip" || name == "x-gzip") return std::make_unique<ZlibDecoder>(true);
   if (name == "deflate") return std::make_unique<ZlibDecoder>(false);

@@ -24,7 +24,7 @@ class ContentDecoder {
   std::string error_;
 };
 
-// A decoder for one Content-Encoding value ("gzip", "deflate", "br"; case-insensitive), or
+// A decoder for one Content-Encoding value, lowercased and trimmed ("gzip", "deflate", "br"), or
 // null when the value is empty or "identity". `unsupported` is set for any other value.
 std::unique_ptr<ContentDecoder> make_content_decoder(const std::string& coding, bool& unsupported);
 

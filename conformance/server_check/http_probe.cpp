@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
@@ -41,17 +42,22 @@ Poco::Timespan span(double seconds) {
 
 // Shuts the socket down at the deadline, so a read blocked on a server that drips bytes (each
 // within the receive timeout) still returns. fired() tells the reader why its stream ended.
+// It shuts down the TCP socket itself, never the TLS layer, which the reader is using; call
+// disarm() before closing the socket, so a late deadline cannot hit a reused descriptor.
 class Watchdog {
  public:
   Watchdog(Poco::Net::StreamSocket socket, Clock::time_point deadline)
       : socket_(std::move(socket)), thread_([this, deadline] { run(deadline); }) {}
   ~Watchdog() {
+    disarm();
+    thread_.join();
+  }
+  void disarm() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       done_ = true;
     }
     wake_.notify_one();
-    thread_.join();
   }
   bool fired() const { return fired_; }
 
@@ -60,11 +66,7 @@ class Watchdog {
     std::unique_lock<std::mutex> lock(mutex_);
     if (wake_.wait_until(lock, deadline, [this] { return done_; })) return;
     fired_ = true;
-    try {
-      socket_.shutdown();
-    } catch (const Poco::Exception&) {
-      // already closed: the reader is not blocked
-    }
+    ::shutdown(socket_.impl()->sockfd(), SHUT_RDWR);  // fails harmlessly if already shut down
   }
   Poco::Net::StreamSocket socket_;
   std::mutex mutex_;
@@ -347,6 +349,7 @@ ProbeResult probe(const ProbeRequest& request, StreamInspector* stream) {
     if (!result.detail.empty() || !exchange.read_head(socket, watchdog)) {
       result.response_at = -1;
       result.ended_at = since(start);
+      watchdog.disarm();
       close_quietly(socket);
       return result;
     }
@@ -355,6 +358,7 @@ ProbeResult probe(const ProbeRequest& request, StreamInspector* stream) {
     result.decoded_coding = exchange.reader.decoded_coding();
     const int status = static_cast<int>(result.response.getStatus());
     if (is_redirect(status) && result.response.has("Location") && request.max_redirects > 0) {
+      watchdog.disarm();
       close_quietly(socket);
       Poco::URI next;
       try {
@@ -397,6 +401,7 @@ ProbeResult probe(const ProbeRequest& request, StreamInspector* stream) {
     }
     result.ended_at = since(start);
     if (result.peer_ended() && stream != nullptr) stream->end_of_stream(result.ended_at);
+    watchdog.disarm();
     close_quietly(socket);
     return result;
   }

@@ -1,5 +1,7 @@
 #include "server_check/http_response.hpp"
 
+#include "server_check/stream_inspector.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -17,22 +19,8 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
 }
 
-// For messages: the bytes as sent, control and non-ASCII bytes escaped, shortened.
-std::string shown(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size() && i < 80; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      static const char digits[] = "0123456789ABCDEF";
-      out += "\\x";
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
-  }
-  return text.size() > 80 ? out + "..." : out;
-}
+// For messages: the bytes as sent, control bytes escaped, shortened.
+std::string shown(std::string_view text) { return printable(text, 80); }
 
 // token = 1*tchar (RFC 9110 5.6.2)
 bool is_token(std::string_view text) {
@@ -235,7 +223,7 @@ bool ResponseReader::choose_framing() {
   }
   bool unsupported = false;
   const std::string coding = response_.has("Content-Encoding") ? response_.get("Content-Encoding") : "";
-  decoder_ = make_content_decoder(coding, unsupported);
+  decoder_ = make_content_decoder(lower(trim(coding)), unsupported);
   if (decoder_) decoded_coding_ = lower(trim(coding));
   if (unsupported) framing_error_ = "Content-Encoding: " + shown(coding) + " is not one browsers decode (gzip, deflate, br)";
   return true;
