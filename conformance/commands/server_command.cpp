@@ -74,7 +74,7 @@ void add_server_command(CLI::App& app) {
   add_report_options(*cmd, o->report);
   cmd->footer(
       "Verdicts: FAIL clients will misbehave (a MUST); WARN interoperability risk (a SHOULD or pitfall); INFO a note.\n"
-      "Exit status: 0 no FAIL; 1 some check failed; 2 could not run (bad URL, refused, bad arguments).");
+      "Exit status: 0 no FAIL; 1 some check failed; 2 could not run (bad URL, refused, untrusted certificate, bad arguments).");
   cmd->callback([o] { throw CommandExit{run(*o)}; });
 }
 
