@@ -38,24 +38,39 @@ int run(std::size_t chunk_size, bool count_only) {
   std::ios::sync_with_stdio(false);
   Parser parser;
   JsonLinesSink sink(count_only);
-  std::vector<char> buffer(chunk_size == 0 ? 64 * 1024 : chunk_size);
-  std::size_t filled = 0;  // with --chunk-size, bytes waiting to make up a whole chunk
+  // Read in 64 KiB pieces whatever --chunk-size is; a chunk is assembled only from bytes that
+  // arrived, so a huge --chunk-size costs memory only for input that exists.
+  std::vector<char> buffer(64 * 1024);
+  std::string pending;  // with --chunk-size, bytes waiting to make up a whole chunk
   Status status = Status::ok;
+  const auto feed = [&](std::string_view bytes) {
+    status = parser.feed(bytes, sink);
+    return status == Status::ok;
+  };
   for (;;) {
-    const ssize_t n = ::read(STDIN_FILENO, buffer.data() + filled, buffer.size() - filled);
+    const ssize_t n = ::read(STDIN_FILENO, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       std::cerr << "ssespec parse: reading standard input: " << std::strerror(errno) << "\n";
       return kExitUsage;
     }
-    filled += static_cast<std::size_t>(n);
-    const bool eof = n == 0;
-    if (filled > 0 && (chunk_size == 0 || filled == buffer.size() || eof)) {
-      status = parser.feed(std::string_view(buffer.data(), filled), sink);
-      filled = 0;
-      if (status != Status::ok) break;
+    if (n == 0) {
+      if (!pending.empty()) feed(pending);
+      break;
     }
-    if (eof) break;
+    const std::string_view read(buffer.data(), static_cast<std::size_t>(n));
+    if (chunk_size == 0) {
+      if (!feed(read)) break;
+      continue;
+    }
+    pending.append(read);
+    std::size_t at = 0;
+    while (status == Status::ok && pending.size() - at >= chunk_size) {
+      feed(std::string_view(pending).substr(at, chunk_size));
+      at += chunk_size;
+    }
+    pending.erase(0, at);
+    if (status != Status::ok) break;
   }
   parser.finish();
   if (count_only) std::cout << "events: " << sink.events() << '\n';

@@ -50,7 +50,7 @@ int run(ServerCommandOptions& o) {
 void add_server_command(CLI::App& app) {
   auto o = std::make_shared<ServerCommandOptions>();
   auto* cmd = app.add_subcommand("server", "Check a live SSE endpoint: headers, stream grammar, flushing, reconnection, robustness");
-  cmd->add_option("url", o->check.url, "The event stream URL (http://host:port/path)")->required();
+  cmd->add_option("url", o->check.url, "The event stream URL (http:// or https://host:port/path)")->required();
   cmd->add_option("--header", o->headers, "Send this request header on every request (repeatable), e.g. 'Authorization: Bearer x'");
   cmd->add_option("--timeout", o->check.timeout_s, "Seconds each probe may take, connect included")
       ->default_val(10.0)
@@ -65,13 +65,16 @@ void add_server_command(CLI::App& app) {
   cmd->add_option("--max-bytes", o->check.max_bytes, "Read at most this many bytes per probe")
       ->default_val(4u << 20)
       ->check(CLI::Range(1024, 1 << 30));
+  cmd->add_option("--cacert", o->check.cacert, "https: trust the CA certificate(s) in this PEM file instead of the system's")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--insecure", o->check.insecure, "https: do not verify the server's certificate");
   cmd->add_option("--clients", o->check.clients, "Clients that connect and vanish in the robustness check")
       ->default_val(20)
       ->check(CLI::Range(0, 200));
   add_report_options(*cmd, o->report);
   cmd->footer(
       "Verdicts: FAIL clients will misbehave (a MUST); WARN interoperability risk (a SHOULD or pitfall); INFO a note.\n"
-      "Exit status: 0 no FAIL; 1 some check failed; 2 could not run (bad URL, refused, bad arguments).");
+      "Exit status: 0 no FAIL; 1 some check failed; 2 could not run (bad URL, refused, untrusted certificate, bad arguments).");
   cmd->callback([o] { throw CommandExit{run(*o)}; });
 }
 

@@ -4,17 +4,26 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <istream>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
 #include <Poco/Timespan.h>
+
+#include "server_check/http_response.hpp"
 
 namespace ssespec {
 namespace {
@@ -23,6 +32,7 @@ using Clock = std::chrono::steady_clock;
 
 // After the last wanted event, how long to watch for the server ending the response.
 constexpr std::chrono::milliseconds kEndGrace{50};
+constexpr std::size_t kReadBytes = 16 * 1024;
 
 double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -32,17 +42,22 @@ Poco::Timespan span(double seconds) {
 
 // Shuts the socket down at the deadline, so a read blocked on a server that drips bytes (each
 // within the receive timeout) still returns. fired() tells the reader why its stream ended.
+// It shuts down the TCP socket itself, never the TLS layer, which the reader is using; call
+// disarm() before closing the socket, so a late deadline cannot hit a reused descriptor.
 class Watchdog {
  public:
   Watchdog(Poco::Net::StreamSocket socket, Clock::time_point deadline)
       : socket_(std::move(socket)), thread_([this, deadline] { run(deadline); }) {}
   ~Watchdog() {
+    disarm();
+    thread_.join();
+  }
+  void disarm() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       done_ = true;
     }
     wake_.notify_one();
-    thread_.join();
   }
   bool fired() const { return fired_; }
 
@@ -51,11 +66,7 @@ class Watchdog {
     std::unique_lock<std::mutex> lock(mutex_);
     if (wake_.wait_until(lock, deadline, [this] { return done_; })) return;
     fired_ = true;
-    try {
-      socket_.shutdown();
-    } catch (const Poco::Exception&) {
-      // already closed: the reader is not blocked
-    }
+    ::shutdown(socket_.impl()->sockfd(), SHUT_RDWR);  // fails harmlessly if already shut down
   }
   Poco::Net::StreamSocket socket_;
   std::mutex mutex_;
@@ -65,23 +76,214 @@ class Watchdog {
   std::thread thread_;
 };
 
-std::unique_ptr<Poco::Net::HTTPClientSession> open_session(const ProbeRequest& request, Poco::Net::HTTPRequest& http) {
-  auto session = std::make_unique<Poco::Net::HTTPClientSession>(request.uri.getHost(), request.uri.getPort());
-  session->setTimeout(span(request.timeout_s));
-  session->setKeepAlive(false);
-  http.setMethod(Poco::Net::HTTPRequest::HTTP_GET);
-  http.setURI(request.uri.getPathAndQuery().empty() ? "/" : request.uri.getPathAndQuery());
-  http.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
-  http.set("Accept", "text/event-stream");
-  for (const auto& [name, value] : request.headers) http.set(name, value);
+std::string target_of(const Poco::URI& uri) {
+  return uri.getPathEtc().empty() ? "/" : uri.getPathEtc();
+}
+
+// "wire protocol wanted" lists for ALPN: h2 first, as browsers offer it.
+constexpr unsigned char kAlpnOffer[] = "\x02h2\x08http/1.1";
+
+Poco::Net::Context::Ptr tls_context(const ProbeRequest& request, bool offer_h2) {
+  static std::once_flag once;
+  std::call_once(once, [] { Poco::Net::initializeSSL(); });
+  Poco::Net::Context::Ptr context;
   try {
-    session->sendRequest(http).flush();  // POCO buffers the head until flushed
-  } catch (const Poco::TimeoutException& e) {
-    throw CouldNotRun("cannot connect to " + request.uri.toString() + ": connect timed out");
+    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, request.cacert,
+                                     request.insecure ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_RELAXED,
+                                     9, request.cacert.empty());
   } catch (const Poco::Exception& e) {
-    throw CouldNotRun("cannot connect to " + request.uri.toString() + ": " + e.displayText());
+    throw CouldNotRun("--cacert " + request.cacert + ": " + e.displayText());
   }
-  return session;
+  context->enableExtendedCertificateVerification(!request.insecure);  // the host name must match
+  if (offer_h2) SSL_CTX_set_alpn_protos(context->sslContext(), kAlpnOffer, sizeof kAlpnOffer - 1);
+  return context;
+}
+
+// Connects (TCP, then TLS for https) within the deadline. Throws CouldNotRun.
+Poco::Net::StreamSocket connect(const Poco::URI& uri, const ProbeRequest& request, Clock::time_point deadline,
+                                bool offer_h2 = false) {
+  const auto left = [&] { return std::chrono::duration<double>(deadline - Clock::now()).count(); };
+  const std::string where = uri.getHost() + ":" + std::to_string(uri.getPort());
+  Poco::Net::StreamSocket socket;
+  try {
+    socket.connect(Poco::Net::SocketAddress(uri.getHost(), uri.getPort()), span(left()));
+    socket.setReceiveTimeout(span(left()));
+    socket.setSendTimeout(span(left()));
+  } catch (const Poco::TimeoutException&) {
+    throw CouldNotRun("cannot connect to " + uri.toString() + ": connect timed out");
+  } catch (const Poco::Exception& e) {
+    throw CouldNotRun("cannot connect to " + uri.toString() + ": " + e.displayText());
+  }
+  if (uri.getScheme() != "https") return socket;
+  try {
+    return Poco::Net::SecureStreamSocket::attach(socket, uri.getHost(), tls_context(request, offer_h2));
+  } catch (const Poco::Net::CertificateValidationException& e) {
+    throw CouldNotRun("TLS to " + where + ": the certificate is not trusted (" + e.displayText() +
+                      "); pass --cacert FILE with its CA, or --insecure to skip verification");
+  } catch (const Poco::Net::SSLException& e) {
+    const std::string text = e.displayText();
+    const bool verify = text.find("certificate") != std::string::npos;
+    throw CouldNotRun("TLS handshake with " + where + " failed: " + text +
+                      (verify ? "; pass --cacert FILE with its CA, or --insecure to skip verification" : ""));
+  } catch (const Poco::TimeoutException&) {
+    throw CouldNotRun("TLS handshake with " + where + " timed out");
+  } catch (const Poco::Exception& e) {
+    throw CouldNotRun("TLS handshake with " + where + " failed: " + e.displayText());
+  }
+}
+
+// The protocol the server picks when offered h2 and http/1.1 by ALPN ("" if it picks none).
+std::string negotiated_alpn(const Poco::URI& uri, const ProbeRequest& request, Clock::time_point deadline) {
+  Poco::Net::SecureStreamSocket socket(connect(uri, request, deadline, true));
+  const Poco::Net::Session::Ptr session = socket.currentSession();
+  std::string protocol;
+  if (session) {
+    const unsigned char* data = nullptr;
+    std::size_t size = 0;
+    SSL_SESSION_get0_alpn_selected(session->sslSession(), &data, &size);
+    if (data != nullptr) protocol.assign(reinterpret_cast<const char*>(data), size);
+  }
+  try {
+    socket.close();
+  } catch (const Poco::Exception&) {
+  }
+  return protocol;
+}
+
+std::string request_head(const ProbeRequest& request, const Poco::URI& uri) {
+  HeaderList headers{{"Host", uri.getAuthority().substr(uri.getAuthority().find('@') + 1)},
+                     {"Accept", "text/event-stream"},
+                     {"Connection", "close"}};
+  for (const auto& [name, value] : request.headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) {
+      throw CouldNotRun("header \"" + name + "\" contains a line break or colon");
+    }
+    const auto same = std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return Poco::icompare(h.first, name) == 0; });
+    if (same != headers.end()) same->second = value;
+    else headers.emplace_back(name, value);
+  }
+  std::string head = "GET " + target_of(uri) + " HTTP/1.1\r\n";
+  for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
+  return head + "\r\n";
+}
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// One request on its own connection, read until the head (and body) end or the deadline.
+struct Exchange {
+  const ProbeRequest& request;
+  StreamInspector* stream;
+  Clock::time_point start;
+  Clock::time_point deadline;
+  ProbeResult& result;
+  ResponseReader reader;
+  std::string body;
+
+  double remaining() const { return std::chrono::duration<double>(deadline - Clock::now()).count(); }
+
+  // Reads until the head is complete. False: no usable head (result says why).
+  bool read_head(Poco::Net::StreamSocket& socket, const Watchdog& watchdog) {
+    char buffer[kReadBytes];
+    try {
+      while (!reader.head_complete()) {
+        if (remaining() <= 0) throw Poco::TimeoutException();
+        socket.setReceiveTimeout(span(remaining()));
+        const int n = socket.receiveBytes(buffer, sizeof buffer);
+        if (n <= 0) {
+          if (watchdog.fired()) throw Poco::TimeoutException();
+          result.detail = "the server closed the connection " + reader.cut_position();
+          return false;
+        }
+        reader.feed(std::string_view(buffer, static_cast<std::size_t>(n)), body);
+        if (!reader.head_error().empty()) {
+          result.detail = reader.head_error();
+          return false;
+        }
+        if (reader.head_complete()) result.response_at = since(start);
+      }
+    } catch (const Poco::TimeoutException&) {
+      result.detail = "no response head within --timeout (" + std::to_string(static_cast<int>(request.timeout_s * 1000)) + " ms)";
+      return false;
+    } catch (const Poco::Exception& e) {
+      result.detail = watchdog.fired() ? "no response head within --timeout" : e.displayText();
+      return false;
+    }
+    return true;
+  }
+
+  // Feeds what has been decoded so far; false when the probe should stop reading.
+  bool deliver(bool& grace) {
+    if (!reader.framing_error().empty()) result.framing_error = reader.framing_error();
+    if (!body.empty()) {
+      const std::uint64_t room = request.max_bytes - std::min(request.max_bytes, stream->bytes());
+      const std::string_view piece(body.data(), static_cast<std::size_t>(std::min<std::uint64_t>(room, body.size())));
+      const Status status = stream->feed(piece, since(start));
+      body.clear();
+      if (status != Status::ok) {
+        result.end = ProbeEnd::parser_limit;
+        return false;
+      }
+    }
+    if (reader.failed()) {
+      result.end = ProbeEnd::bad_framing;
+      return false;
+    }
+    if (reader.body_complete()) {
+      result.end = ProbeEnd::peer_closed;
+      return false;
+    }
+    if (request.max_events > 0 && stream->events() >= request.max_events && !grace) {
+      // Enough events. Read on briefly: a server that buffered the whole stream ends the
+      // response right here, and the flushing check needs to see that.
+      grace = true;
+      deadline = std::min(deadline, Clock::now() + kEndGrace);
+      result.end = ProbeEnd::enough_events;
+    }
+    if (stream->bytes() >= request.max_bytes) {
+      result.end = ProbeEnd::byte_cap;
+      return false;
+    }
+    return true;
+  }
+
+  void read_body(Poco::Net::StreamSocket& socket, const Watchdog& watchdog) {
+    char buffer[kReadBytes];
+    bool grace = false;  // enough events arrived; only watching for the end
+    result.end = ProbeEnd::deadline;
+    if (!deliver(grace)) return;  // body bytes that came with the head
+    try {
+      for (;;) {
+        if (remaining() <= 0) return;
+        socket.setReceiveTimeout(span(remaining()));
+        const int n = socket.receiveBytes(buffer, sizeof buffer);
+        if (n <= 0) {
+          if (watchdog.fired()) return;
+          if (reader.end_of_input()) {
+            result.end = ProbeEnd::peer_closed;
+          } else {
+            result.end = ProbeEnd::peer_reset;
+            result.detail = "the server closed the connection " + reader.cut_position();
+          }
+          return;
+        }
+        reader.feed(std::string_view(buffer, static_cast<std::size_t>(n)), body);
+        if (!deliver(grace)) return;
+      }
+    } catch (const Poco::TimeoutException&) {
+    } catch (const Poco::Exception& e) {
+      if (!grace) result.end = watchdog.fired() ? ProbeEnd::deadline : ProbeEnd::peer_reset;
+      if (!watchdog.fired()) result.detail = e.displayText();
+    }
+  }
+};
+
+void close_quietly(Poco::Net::StreamSocket& socket) {
+  try {
+    socket.close();
+  } catch (const Poco::Exception&) {
+  }
 }
 
 }  // namespace
@@ -96,6 +298,7 @@ const char* to_string(ProbeEnd end) {
     case ProbeEnd::deadline: return "deadline";
     case ProbeEnd::byte_cap: return "byte cap";
     case ProbeEnd::parser_limit: return "parser limit";
+    case ProbeEnd::bad_framing: return "invalid HTTP framing";
   }
   return "unknown";
 }
@@ -107,8 +310,8 @@ Poco::URI parse_target(const std::string& url) {
   } catch (const Poco::Exception& e) {
     throw CouldNotRun("bad URL \"" + url + "\": " + e.displayText());
   }
-  if (uri.getScheme() != "http") {
-    throw CouldNotRun("bad URL \"" + url + "\": only http:// URLs are supported (put a TLS-terminating proxy in front for https)");
+  if (uri.getScheme() != "http" && uri.getScheme() != "https") {
+    throw CouldNotRun("bad URL \"" + url + "\": only http:// and https:// URLs are supported");
   }
   if (uri.getHost().empty()) throw CouldNotRun("bad URL \"" + url + "\": no host");
   return uri;
@@ -116,112 +319,118 @@ Poco::URI parse_target(const std::string& url) {
 
 ProbeResult probe(const ProbeRequest& request, StreamInspector* stream) {
   const Clock::time_point start = Clock::now();
-  Clock::time_point deadline = start + std::chrono::microseconds(static_cast<long long>(request.timeout_s * 1e6));
-  Poco::Net::HTTPRequest http;
-  auto session = open_session(request, http);  // throws CouldNotRun
+  const Clock::time_point deadline = start + std::chrono::microseconds(static_cast<long long>(request.timeout_s * 1e6));
   ProbeResult result;
-  Watchdog watchdog(session->socket(), deadline);
-  const auto remaining = [&] { return std::chrono::duration<double>(deadline - Clock::now()).count(); };
-
-  std::istream* body = nullptr;
-  try {
-    session->socket().setReceiveTimeout(span(remaining()));
-    body = &session->receiveResponse(result.response);
-    result.response_at = since(start);
-  } catch (const Poco::Exception& e) {
-    result.end = ProbeEnd::no_response;
-    result.detail = watchdog.fired() || dynamic_cast<const Poco::TimeoutException*>(&e)
-                        ? "no response head within --timeout (" + std::to_string(static_cast<int>(request.timeout_s * 1000)) + " ms)"
-                        : e.displayText();
-    result.ended_at = since(start);
-    return result;
-  }
-  if (!request.read_body || stream == nullptr) {
-    result.end = ProbeEnd::head_only;
-    result.ended_at = since(start);
-    session->abort();
-    return result;
-  }
-
-  // Read whatever has arrived: block for one byte (up to the deadline), then take the rest
-  // already buffered, so each feed() carries the time its bytes arrived.
-  body->exceptions(std::ios::badbit);
-  std::vector<char> buffer(16 * 1024);
-  result.end = ProbeEnd::deadline;
-  bool grace = false;  // enough events arrived; only watching for the end
-  try {
-    for (;;) {
-      const double left = remaining();
-      if (left <= 0) {
-        if (!grace) result.end = ProbeEnd::deadline;
-        break;
-      }
-      session->socket().setReceiveTimeout(span(left));
-      const int first = body->get();
-      if (first == std::char_traits<char>::eof()) {
-        if (!watchdog.fired()) result.end = ProbeEnd::peer_closed;
-        else if (!grace) result.end = ProbeEnd::deadline;
-        break;
-      }
-      buffer[0] = static_cast<char>(first);
-      const std::uint64_t room = request.max_bytes - stream->bytes();
-      const std::streamsize want =
-          static_cast<std::streamsize>(std::min<std::uint64_t>(buffer.size() - 1, room > 0 ? room - 1 : 0));
-      const std::streamsize more = want > 0 ? body->readsome(buffer.data() + 1, want) : 0;
-      const Status status = stream->feed(std::string_view(buffer.data(), static_cast<std::size_t>(1 + more)), since(start));
-      if (status != Status::ok) {
-        result.end = ProbeEnd::parser_limit;
-        break;
-      }
-      if (request.max_events > 0 && stream->events() >= request.max_events && !grace) {
-        // Enough events. Read on briefly: a server that buffered the whole stream ends the
-        // response right here, and the flushing check needs to see that.
-        grace = true;
-        deadline = std::min(deadline, Clock::now() + kEndGrace);
-        result.end = ProbeEnd::enough_events;
-      }
-      if (stream->bytes() >= request.max_bytes) {
-        result.end = ProbeEnd::byte_cap;
-        break;
+  Poco::URI uri = request.uri;
+  result.tls = uri.getScheme() == "https";
+  if (result.tls && request.ask_alpn) result.alpn = negotiated_alpn(uri, request, deadline);  // throws CouldNotRun
+  std::set<std::string> visited{uri.toString()};
+  for (int hop = 0;; ++hop) {
+    Poco::Net::StreamSocket socket;
+    if (hop == 0) {
+      socket = connect(uri, request, deadline);  // throws CouldNotRun: nothing to judge
+    } else {
+      try {
+        socket = connect(uri, request, deadline);
+      } catch (const CouldNotRun& e) {
+        result.detail = std::string("after a redirect: ") + e.what();
+        result.ended_at = since(start);
+        return result;
       }
     }
-  } catch (const Poco::TimeoutException&) {
-    if (!grace) result.end = ProbeEnd::deadline;
-  } catch (const Poco::Exception& e) {
-    if (!grace) result.end = watchdog.fired() ? ProbeEnd::deadline : ProbeEnd::peer_reset;
-    if (!watchdog.fired()) result.detail = e.displayText();
-  } catch (const std::ios::failure& e) {
-    if (!grace) result.end = watchdog.fired() ? ProbeEnd::deadline : ProbeEnd::peer_reset;
-    if (!watchdog.fired()) result.detail = e.what();
+    Exchange exchange{request, stream, start, deadline, result, {}, {}};
+    Watchdog watchdog(socket, deadline);
+    try {
+      const std::string head = request_head(request, uri);
+      socket.sendBytes(head.data(), static_cast<int>(head.size()));
+    } catch (const Poco::Exception& e) {
+      result.detail = "sending the request failed: " + e.displayText();
+    }
+    if (!result.detail.empty() || !exchange.read_head(socket, watchdog)) {
+      result.response_at = -1;
+      result.ended_at = since(start);
+      watchdog.disarm();
+      close_quietly(socket);
+      return result;
+    }
+    result.response = exchange.reader.response();
+    result.framing = exchange.reader.framing();
+    result.decoded_coding = exchange.reader.decoded_coding();
+    const int status = static_cast<int>(result.response.getStatus());
+    if (is_redirect(status) && result.response.has("Location") && request.max_redirects > 0) {
+      watchdog.disarm();
+      close_quietly(socket);
+      Poco::URI next;
+      try {
+        next = Poco::URI(uri, result.response.get("Location"));
+      } catch (const Poco::Exception& e) {
+        result.detail = "redirect to an invalid Location \"" + result.response.get("Location") + "\": " + e.displayText();
+        result.response_at = -1;
+        return result;
+      }
+      const std::string chain = [&] {
+        std::string text = request.uri.toString();
+        for (const auto& url : result.redirects) text += " -> " + url;
+        return text + " -> " + next.toString();
+      }();
+      result.response_at = -1;
+      result.ended_at = since(start);
+      if (!visited.insert(next.toString()).second) {
+        result.detail = "redirect loop: " + chain + "; clients give up with a network error";
+        return result;
+      }
+      if (hop + 1 >= request.max_redirects) {
+        result.detail = "more than " + std::to_string(request.max_redirects) + " redirects: " + chain +
+                        "; clients give up with a network error";
+        return result;
+      }
+      if (next.getScheme() != "http" && next.getScheme() != "https") {
+        result.detail = "redirect to " + next.toString() + ": not an http(s) URL";
+        return result;
+      }
+      result.redirects.push_back(next.toString());
+      uri = next;
+      result.tls = uri.getScheme() == "https";
+      continue;
+    }
+    if (!request.read_body || stream == nullptr) {
+      result.end = ProbeEnd::head_only;
+      result.framing_error = exchange.reader.framing_error();
+    } else {
+      exchange.read_body(socket, watchdog);
+    }
+    result.ended_at = since(start);
+    if (result.peer_ended() && stream != nullptr) stream->end_of_stream(result.ended_at);
+    watchdog.disarm();
+    close_quietly(socket);
+    return result;
   }
-  result.ended_at = since(start);
-  if (result.peer_ended()) stream->end_of_stream(result.ended_at);
-  try {
-    session->abort();
-  } catch (const Poco::Exception&) {
-  }
-  return result;
 }
 
 int open_and_abandon(const ProbeRequest& request, int count, double hold_s) {
-  std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> sessions;
+  std::vector<Poco::Net::StreamSocket> sockets;
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::microseconds(static_cast<long long>(request.timeout_s * 1e6));
   for (int i = 0; i < count; ++i) {
-    Poco::Net::HTTPRequest http;
     try {
-      sessions.push_back(open_session(request, http));
+      Poco::Net::StreamSocket socket = connect(request.uri, request, deadline);
+      const std::string head = request_head(request, request.uri);
+      socket.sendBytes(head.data(), static_cast<int>(head.size()));
+      sockets.push_back(socket);
     } catch (const CouldNotRun&) {
       // counted by the caller as a client that never got in
-    }
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(hold_s));
-  for (auto& session : sessions) {
-    try {
-      session->socket().setLinger(true, 0);  // close() now sends RST: a client that vanished
-      session->socket().close();
     } catch (const Poco::Exception&) {
     }
   }
-  return static_cast<int>(sessions.size());
+  std::this_thread::sleep_for(std::chrono::duration<double>(hold_s));
+  for (auto& socket : sockets) {
+    try {
+      socket.setLinger(true, 0);  // close() now sends RST: a client that vanished
+      socket.close();
+    } catch (const Poco::Exception&) {
+    }
+  }
+  return static_cast<int>(sockets.size());
 }
 
 }  // namespace ssespec

@@ -1,6 +1,8 @@
-// One bounded HTTP GET of an event stream: connect, send, read the response head and then the
-// body in pieces into a StreamInspector, stopping at an overall deadline, a byte cap or a count
-// of events. A server that never answers, never ends or floods gets an end reason, never a hang.
+// One bounded HTTP GET of an event stream over http or https: connect, send, read the response
+// head and then the body in pieces (unframed and decoded as a browser does, see
+// http_response.hpp) into a StreamInspector, following redirects as fetch does, stopping at an
+// overall deadline, a byte cap or a count of events. A server that never answers, never ends,
+// floods or breaks HTTP framing gets an end reason, never a hang.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,10 @@ struct ProbeRequest {
   bool read_body = true;         // false: stop after the response head
   std::uint64_t max_events = 0;  // stop after this many events (0: no limit)
   std::uint64_t max_bytes = 4u << 20;
+  int max_redirects = 20;        // fetch: "If request's redirect count is 20, return a network error"
+  std::string cacert;            // https: trust this CA file instead of the system's
+  bool insecure = false;         // https: do not verify the certificate
+  bool ask_alpn = false;         // https: first ask (in a separate handshake) whether h2 is offered
 };
 
 enum class ProbeEnd {
@@ -42,6 +48,7 @@ enum class ProbeEnd {
   deadline,       // the deadline passed while the body was still open
   byte_cap,       // max_bytes read
   parser_limit,   // the parser stopped at a line or event limit
+  bad_framing,    // the body's framing or encoding is broken (ProbeResult::framing_error)
 };
 const char* to_string(ProbeEnd end);
 
@@ -51,11 +58,17 @@ struct ProbeResult {
   Poco::Net::HTTPResponse response;
   double response_at = -1;        // seconds after start when the head was complete
   double ended_at = 0;
+  std::string framing_error;      // set with a usable head: invalid chunked, Content-Length, encoding
+  std::string framing;            // "chunked", "Content-Length: 12", "until the connection closes"
+  std::string decoded_coding;     // the Content-Encoding decoded before parsing ("gzip"), or empty
+  std::vector<std::string> redirects;  // each URL redirected to, in order
+  bool tls = false;
+  std::string alpn;               // with ask_alpn: the protocol the server chose from h2, http/1.1 ("" none)
   bool got_response() const { return response_at >= 0; }
   bool peer_ended() const { return end == ProbeEnd::peer_closed || end == ProbeEnd::peer_reset; }
 };
 
-// Parses and validates a target URL (http only). Throws CouldNotRun.
+// Parses and validates a target URL (http or https). Throws CouldNotRun.
 Poco::URI parse_target(const std::string& url);
 
 // Runs one probe. Throws CouldNotRun if no connection could be made (refused, unknown host).

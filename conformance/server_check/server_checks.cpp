@@ -60,6 +60,8 @@ ProbeRequest base_request(const ServerCheckOptions& options, const Poco::URI& ur
   request.headers = options.headers;
   request.timeout_s = options.timeout_s;
   request.max_bytes = options.max_bytes;
+  request.cacert = options.cacert;
+  request.insecure = options.insecure;
   return request;
 }
 
@@ -80,6 +82,28 @@ CaseResult check_response(const ProbeResult& p, double timeout_s) {
   }
   return check_result(id, what, Verdict::fail, p.detail.empty() ? "no response within --timeout " + seconds(timeout_s) : p.detail,
                       {spec::status_and_type()});
+}
+
+// How the response travels: HTTP/1.1 framing (a FAIL when broken: clients get a network error),
+// the Content-Encoding decoded, and over TLS whether HTTP/2 is offered.
+CaseResult check_transport(const ProbeResult& p) {
+  const char* id = "server/http/transport";
+  const char* what = "the response is framed as HTTP/1.1 requires";
+  const SpecRef framing{"https://www.rfc-editor.org/rfc/rfc9112#section-6.3",
+                        "If a message is received without Transfer-Encoding and with an invalid Content-Length header "
+                        "field, then the message framing is invalid and the recipient MUST treat it as an unrecoverable error"};
+  if (!p.framing_error.empty()) return check_result(id, what, Verdict::fail, p.framing_error, {framing});
+  std::string how = "body " + p.framing + (p.decoded_coding.empty() ? "" : ", Content-Encoding: " + p.decoded_coding + " decoded");
+  if (!p.redirects.empty()) how += ", after " + std::to_string(p.redirects.size()) + " redirect(s) to " + p.redirects.back();
+  if (!p.tls) return check_result(id, what, Verdict::info, how, {framing});
+  const SpecRef h2 = spec::ref("authoring-notes",
+                               "Clients that support HTTP's per-server connection limitation might run into trouble when "
+                               "opening multiple pages from a site if each page has an EventSource to the same domain.");
+  if (p.alpn == "h2") return check_result(id, what, Verdict::info, how + "; TLS offers HTTP/2 (ALPN h2): browsers multiplex streams", {h2});
+  return check_result(id, what, Verdict::warn,
+                      how + "; TLS offers only HTTP/1.1 (ALPN: " + (p.alpn.empty() ? "none" : p.alpn) +
+                          "): browsers allow about 6 HTTP/1.1 connections per origin, so a 7th tab's stream waits",
+                      {h2});
 }
 
 CaseResult check_status(const ProbeResult& p) {
@@ -386,9 +410,11 @@ std::vector<CaseResult> run_server_checks(const ServerCheckOptions& options,
   Observed main{{}, StreamInspector(server_limits(options))};
   ProbeRequest request = base_request(options, uri);
   request.max_events = options.events;
+  request.ask_alpn = true;
   main.probe = probe(request, &main.stream);  // throws CouldNotRun: nothing judged
   emit(check_response(main.probe, options.timeout_s), ms(main.probe));
   if (!main.probe.got_response()) return results;  // a server that never answers: one verdict, bounded
+  emit(check_transport(main.probe));
   emit(check_status(main.probe));
   const bool ok = main.probe.response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
   if (ok) {

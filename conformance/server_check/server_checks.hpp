@@ -24,6 +24,8 @@ struct ServerCheckOptions {
   bool resume = false;                // the server claims to resume after Last-Event-ID
   std::uint64_t max_bytes = 4u << 20; // per probe
   int clients = 20;                   // abrupt clients in the robustness check
+  std::string cacert;                 // https: --cacert FILE
+  bool insecure = false;              // https: --insecure
 };
 
 // Runs every check, calling `on_result` as each finishes, and returns them all in order.

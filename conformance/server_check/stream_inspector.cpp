@@ -68,7 +68,9 @@ void StreamInspector::on_event(const Event& event) {
   if (first_event_at_ < 0) first_event_at_ = now_;
   last_event_at_ = now_;
   if (kept_.size() < keep_events_) {
-    kept_.push_back({now_, std::string(event.type), std::string(event.last_event_id), event.data.size()});
+    constexpr std::size_t kept = InspectedEvent::kKeptBytes;
+    kept_.push_back({now_, std::string(event.type.substr(0, kept)), std::string(event.last_event_id.substr(0, kept)),
+                     event.data.size(), event.type.size(), event.last_event_id.size()});
   }
 }
 

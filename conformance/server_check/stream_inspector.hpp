@@ -20,12 +20,17 @@ struct Finding {
   std::uint64_t first_field_line = 0;  // 1-based index among field lines
 };
 
-// An event as a client would dispatch it, with the time its last byte arrived.
+// An event as a client would dispatch it, with the time its last byte arrived. Type and id
+// are kept as prefixes of at most kKeptBytes (with their full lengths), so a stream of huge
+// names cannot make the kept records grow beyond keep_events x 2 x kKeptBytes.
 struct InspectedEvent {
+  static constexpr std::size_t kKeptBytes = 256;
   double at = 0;  // seconds since the request was sent (0 for files)
-  std::string type;
-  std::string last_event_id;
+  std::string type;           // the first kKeptBytes bytes
+  std::string last_event_id;  // the first kKeptBytes bytes
   std::size_t data_bytes = 0;
+  std::size_t type_bytes = 0;  // full lengths
+  std::size_t id_bytes = 0;
 };
 
 class StreamInspector final : public EventSink {

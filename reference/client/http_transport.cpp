@@ -9,16 +9,28 @@
 
 #include <istream>
 
+#include "client/chunked_decoder.hpp"
+
 namespace ssespec::client {
 namespace {
 
 using Poco::Net::HTTPClientSession;
 
+// POCO 1.11's chunked stream reads at most 8 hex digits of a chunk size (a valid 12-digit
+// size became an empty chunk) and takes malformed sizes for the end. This session hands out
+// the raw body bytes after the head instead, for ChunkedDecoder.
+class RawBodySession final : public HTTPClientSession {
+ public:
+  using HTTPClientSession::HTTPClientSession;
+  int read_raw(char* buffer, std::streamsize length) { return read(buffer, length); }
+};
+
 class PocoResponse final : public HttpResponse {
  public:
-  PocoResponse(std::shared_ptr<HTTPClientSession> session, Poco::Net::HTTPResponse head, std::istream& body,
+  PocoResponse(std::shared_ptr<RawBodySession> session, Poco::Net::HTTPResponse head, std::istream& body,
                std::string final_url)
-      : session_(std::move(session)), head_(std::move(head)), body_(body), final_url_(std::move(final_url)) {
+      : session_(std::move(session)), head_(std::move(head)), body_(body), final_url_(std::move(final_url)),
+        chunked_(head_.getChunkedTransferEncoding()) {
     body_.exceptions(std::ios::badbit);  // let POCO's network exceptions through
   }
 
@@ -36,6 +48,7 @@ class PocoResponse final : public HttpResponse {
   std::string final_url() const override { return final_url_; }
 
   Read read(std::string& bytes) override {
+    if (chunked_) return read_chunked(bytes);
     try {
       // get() blocks for one byte and fills POCO's buffer with whatever arrived; readsome()
       // takes the rest of that buffer without blocking again.
@@ -54,10 +67,30 @@ class PocoResponse final : public HttpResponse {
   }
 
  private:
-  std::shared_ptr<HTTPClientSession> session_;
+  // Blocks until some chunk data arrives (or the body ends or breaks).
+  Read read_chunked(std::string& bytes) {
+    try {
+      char buffer[16384];
+      for (;;) {
+        if (decoder_.done()) return Read::end;
+        if (decoder_.failed()) return Read::network_error;  // what browsers do with broken framing
+        const int n = session_->read_raw(buffer, sizeof buffer);
+        if (n <= 0) return Read::network_error;  // closed before the last chunk
+        const std::size_t before = bytes.size();
+        decoder_.feed(std::string_view(buffer, static_cast<std::size_t>(n)), bytes);
+        if (bytes.size() > before) return Read::data;
+      }
+    } catch (const Poco::Exception&) {
+      return Read::network_error;
+    }
+  }
+
+  std::shared_ptr<RawBodySession> session_;
   Poco::Net::HTTPResponse head_;
   std::istream& body_;
   std::string final_url_;
+  bool chunked_;
+  ChunkedDecoder decoder_;
 };
 
 bool is_redirect(int status) {
@@ -95,7 +128,7 @@ std::unique_ptr<HttpResponse> HttpTransport::fetch(const HttpRequest& request, s
         error = "unsupported URL scheme: " + uri.getScheme();
         return nullptr;
       }
-      auto session = std::make_shared<HTTPClientSession>(uri.getHost(), uri.getPort());
+      auto session = std::make_shared<RawBodySession>(uri.getHost(), uri.getPort());
       session->setKeepAlive(false);
       session->setTimeout(Poco::Timespan(0, options_.connect_timeout_ms * 1000), Poco::Timespan(10, 0),
                           Poco::Timespan(0));  // no receive timeout: streams may idle for hours
