@@ -295,6 +295,18 @@ CaseResult check_buffering(const Observed& main, const Observed* browser_like) {
                           refs);
     }
   }
+  const std::string coding = header(main.probe.response, "Content-Encoding");
+  if (!coding.empty() && lower(coding) != "identity" && s.events() == 0 && s.bytes() <= kCompressionHeaderBytes &&
+      !main.probe.peer_ended()) {
+    // Compressed at ssespec's own request (--header Accept-Encoding) or always: nothing to
+    // compare with, so a WARN that names both readings.
+    return check_result(id, what, Verdict::warn,
+                        "Content-Encoding: " + coding + " and " + std::to_string(s.bytes()) + " bytes in " +
+                            seconds(main.watched_s()) +
+                            ": compression without a flush per event holds everything back (or the stream is slow: "
+                            "raise --timeout)",
+                        refs);
+  }
   const Bursts bursts = bursts_of(s.kept_events());
   if (bursts.groups > 0 && bursts.min_gap >= kBurstGapSeconds) {
     return check_result(id, what, Verdict::warn,
@@ -544,11 +556,12 @@ std::vector<CaseResult> run_server_checks(const ServerCheckOptions& options,
   as_browser.max_events = 1;
   if (auto p = later_probe(as_browser, &browser_like->stream)) {
     browser_like->probe = std::move(*p);
+    emit(check_content_encoding(main.probe, &browser_like->probe), ms(browser_like->probe));
   } else {
     browser_like.reset();
+    emit(not_reached("server/headers/content-encoding", "the stream is not compressed (compression buffers events)",
+                     {spec::buffering(), spec::chunking_layer()}));
   }
-  emit(check_content_encoding(main.probe, browser_like ? &browser_like->probe : nullptr),
-       browser_like ? ms(browser_like->probe) : 0);
 
   StreamContext context;
   context.peer_ended = main.probe.peer_ended();
