@@ -22,8 +22,12 @@ constexpr const char* kBogusLastEventId = "ssespec-unknown-id-7f3a9c";
 constexpr double kAbruptHoldSeconds = 0.2;
 // The whole run ends within this many --timeout (plus the --idle watch): see CHECKS.md.
 constexpr double kRunBudgetTimeouts = 3;
-// An event that waits this long, half arrived, for its end was cut apart by a buffer.
+// An event that waits this long, half arrived, for its end was cut apart by a buffer; so were
+// several events that each waited kCutWaitSeconds (one write of a server arrives whole: the
+// pieces TCP makes of it arrive within milliseconds).
 constexpr double kSplitWaitSeconds = 1.0;
+constexpr double kCutWaitSeconds = 0.1;
+constexpr std::size_t kCutEvents = 2;
 // Events arriving together this far apart, and only together, arrive in bursts.
 constexpr double kBurstGapSeconds = 1.0;
 // A compressed body that delivered no more than this had not even flushed a compressed block.
@@ -272,9 +276,12 @@ CaseResult check_buffering(const Observed& main, const Observed* browser_like) {
   const double held_at_end =
       s.incomplete_since() >= 0 && s.events() > 0 && !main.probe.peer_ended() ? main.probe.ended_at - s.incomplete_since() : 0;
   const double split_wait = std::max(s.max_split_wait(), held_at_end);
-  if (split_wait >= kSplitWaitSeconds) {
+  const auto cut = static_cast<std::size_t>(std::count_if(s.kept_events().begin(), s.kept_events().end(),
+                                                          [](const InspectedEvent& e) { return e.waited >= kCutWaitSeconds; }));
+  if (split_wait >= kSplitWaitSeconds || cut >= kCutEvents) {
     return check_result(id, what, Verdict::fail,
-                        "an event arrived cut apart and waited " + seconds(split_wait) +
+                        std::to_string(cut) + " of " + std::to_string(s.events()) +
+                            " events arrived cut apart, one waiting " + seconds(split_wait) +
                             " for its end: a buffer on the path releases fixed-size blocks, so clients get events late "
                             "and in bursts; " + kBufferCauses,
                         refs);

@@ -89,10 +89,11 @@ void StreamInspector::on_event(const Event& event) {
   last_event_at_ = now_;
   data_in_event_ = false;
   // Dispatched by a later arrival than the one that left it incomplete: it waited.
-  if (incomplete_since_ >= 0) max_split_wait_ = std::max(max_split_wait_, now_ - incomplete_since_);
+  const double waited = incomplete_since_ >= 0 ? now_ - incomplete_since_ : 0;
+  max_split_wait_ = std::max(max_split_wait_, waited);
   incomplete_since_ = -1;
   if (kept_.size() < keep_events_) {
-    kept_.push_back({now_, std::string(event.type), std::string(event.last_event_id), event.data.size()});
+    kept_.push_back({now_, std::string(event.type), std::string(event.last_event_id), event.data.size(), waited});
   }
 }
 

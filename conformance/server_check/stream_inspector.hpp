@@ -26,6 +26,7 @@ struct InspectedEvent {
   std::string type;
   std::string last_event_id;
   std::size_t data_bytes = 0;
+  double waited = 0;  // seconds it sat half arrived before the arrival that completed it
 };
 
 class StreamInspector final : public EventSink {

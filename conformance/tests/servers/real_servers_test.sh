@@ -3,7 +3,7 @@
 # correct servers get no FAIL and no WARN; each classic mistake gets its FAIL.
 # Usage: real_servers_test.sh SSESPEC CASE   (exit 77: a tool the case needs is absent)
 # Cases: express5 better-sse hono fastify-sse go-nethttp aiohttp nginx-buffering-off
-#        tutorial tutorial-single-newline express5-compression nginx-buffering-on
+#        tutorial tutorial-single-newline express5-compression nginx-buffering-on nginx-buffering-on-1k
 set -u
 ssespec=$1
 case_name=$2
@@ -83,11 +83,13 @@ case "$case_name" in
     timeout=3; expect_clean=0; want_fail="stream/grammar/event-terminated" ;;
   express5-compression) node_server express5-compression; expect_clean=0; want_fail="server/stream/buffering" ;;
   nginx-buffering-on) node_server express5; nginx_in_front on; expect_clean=0; want_fail="server/http/response" ;;
+  nginx-buffering-on-1k) node_server express5-1k; nginx_in_front on; expect_clean=0; want_fail="server/stream/buffering" ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
 
 "$ssespec" server --timeout "$timeout" --clients 5 "http://127.0.0.1:$port/events" >"$work/out" 2>&1
 status=$?
+[ -n "${SSESPEC_SHOW:-}" ] && cat "$work/out"
 verdicts=$(grep -E '^(FAIL|WARN) ' "$work/out" | cut -d: -f1 | tr '\n' ' ')
 echo "$case_name: exit $status; ${verdicts:-no FAIL or WARN}"
 failed=0

@@ -13,7 +13,7 @@ function lastId(value) {
 }
 
 // express 5 writing the stream by hand, correctly: head flushed, blank line after each event.
-function expressApp(useCompression) {
+function expressApp(useCompression, padding = 0) {
   const express = require('express');
   const app = express();
   // The classic mistake: compression() for the whole app, and no res.flush() per event.
@@ -24,7 +24,7 @@ function expressApp(useCompression) {
     let n = lastId(req.get('Last-Event-ID'));
     const timer = setInterval(() => {
       n += 1;
-      res.write(`id: ${n}\ndata: tick ${n}\n\n`);
+      res.write(`id: ${n}\ndata: tick ${n}${' '.repeat(padding)}\n\n`);
     }, TICK_MS);
     req.on('close', () => clearInterval(timer));
   });
@@ -34,6 +34,10 @@ function expressApp(useCompression) {
 const servers = {
   express5: (port, ready) => {
     const server = expressApp(false).listen(port, '127.0.0.1', () => ready(server.address().port));
+  },
+  // Events of about 1 KB: a proxy's buffer fills after a few of them.
+  'express5-1k': (port, ready) => {
+    const server = expressApp(false, 1000).listen(port, '127.0.0.1', () => ready(server.address().port));
   },
   'express5-compression': (port, ready) => {
     const server = expressApp(true).listen(port, '127.0.0.1', () => ready(server.address().port));
