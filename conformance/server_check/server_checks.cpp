@@ -206,6 +206,13 @@ CaseResult check_first_event(const Observed& o) {
                             kBufferCauses,
                         refs);
   }
+  if (!o.stream.mid_event() && o.stream.comments() > 0) {
+    // Comments arrive and nothing is left half sent: a live, slow stream, not a broken one.
+    return check_result(id, what, Verdict::info,
+                        "no event yet in " + seconds(o.watched_s()) + ", but " + std::to_string(o.stream.comments()) +
+                            " comments arrived as sent: a slow stream (raise --timeout to see an event)",
+                        refs);
+  }
   return check_result(id, what, Verdict::warn,
                       "no complete event in " + seconds(o.watched_s()) + " from " + std::to_string(o.stream.bytes()) +
                           " bytes (see stream/grammar/event-terminated; raise --timeout for a slow stream)",

@@ -146,6 +146,14 @@ TEST_F(ScenarioTest, GreetingWithoutIdThenResumePasses) {
   EXPECT_VERDICT(r, "server/reconnect/resume", Verdict::pass);
 }
 
+// An event every 30 s, kept alive by comments: nothing to blame within the budget.
+TEST_F(ScenarioTest, SlowHonestStreamIsNotBlamed) {
+  const Outcome r = check(quick(start("slow-honest")));
+  EXPECT_EQ(r.count(Verdict::fail), 0u) << r.all();
+  EXPECT_EQ(r.count(Verdict::warn), 0u) << r.all();
+  EXPECT_VERDICT(r, "server/stream/first-event", Verdict::info);
+}
+
 TEST_F(ScenarioTest, PrettyPrintedJsonFails) {
   const Outcome r = check(quick(start("pretty-json")));
   EXPECT_VERDICT(r, "stream/fields/data-continuation", Verdict::fail);

@@ -151,6 +151,14 @@ const scenarios = {
     res.write('data: hello\n\n');
     tickFrom(res, lastId(req));
   },
+  // Slow and honest: `: ping` every TICK_MS, an event only every 30 s.
+  'slow-honest'(req, res) {
+    res.writeHead(200, SSE_HEADERS);
+    res.write(': ping\n\n');
+    const ping = setInterval(() => res.write(': ping\n\n'), TICK_MS);
+    const event = setInterval(() => res.write('data: slow\n\n'), 30000);
+    res.on('close', () => { clearInterval(ping); clearInterval(event); });
+  },
   // Pretty-printed JSON: only the first line carries `data:`.
   'pretty-json'(req, res) {
     res.writeHead(200, SSE_HEADERS);
