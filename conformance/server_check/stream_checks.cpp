@@ -43,7 +43,11 @@ CaseResult check_terminated(const StreamInspector& s, const StreamContext& c) {
   }
   if (c.peer_ended && s.ended_mid_event()) {
     std::string message = c.what + " ended inside an event (no blank line after its last field): no client dispatches it";
-    if (s.events() == 0) message += "; no event at all was dispatched from " + std::to_string(s.field_lines()) + " field lines";
+    if (s.events() == 0 && s.field_lines() == 0 && s.comments() == 0) {
+      message += "; not one line break in " + std::to_string(s.bytes()) + " bytes: no client ever dispatches an event";
+    } else if (s.events() == 0) {
+      message += "; no event at all was dispatched from " + std::to_string(s.field_lines()) + " field lines";
+    }
     return check_result(id, what, Verdict::fail, message, refs);
   }
   if (!c.peer_ended && s.events() == 0 && s.mid_event()) {
