@@ -175,6 +175,11 @@ CaseResult check_content_encoding(const ProbeResult& main, const ProbeResult* br
   const char* id = "server/headers/content-encoding";
   const char* what = "the stream is not compressed (compression buffers events)";
   std::vector<SpecRef> refs{spec::buffering(), spec::chunking_layer()};
+  if (browser_like && !browser_like->got_response() && header(main.response, "Content-Encoding").empty()) {
+    return check_result(id, what, Verdict::skip,
+                        "not judged: a request with a browser's Accept-Encoding got no response (" + browser_like->detail + ")",
+                        refs);
+  }
   std::string coding = header(main.response, "Content-Encoding");
   std::string when = "";
   if ((coding.empty() || lower(coding) == "identity") && browser_like && browser_like->got_response()) {
