@@ -39,6 +39,7 @@ nginx_in_front() {
   upstream=$port
   port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
   mkdir -p "$work/nginx/tmp"
+  chmod 755 "$work" "$work/nginx"; chmod 777 "$work/nginx/tmp"  # workers run as nobody when started as root
   cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -68,7 +69,8 @@ case "$case_name" in
   express5|better-sse|hono|fastify-sse) node_server "$case_name" ;;
   go-nethttp)
     need go
-    GOCACHE=${GOCACHE:-$work/gocache} GOFLAGS=-mod=mod go build -o "$work/go-sse" "$here/go-nethttp/main.go" || exit 1
+    # Standard library only: no module download; caches in the temp dir unless set.
+    GOCACHE=${GOCACHE:-$work/gocache} GOPATH=${GOPATH:-$work/gopath} go build -o "$work/go-sse" "$here/go-nethttp/main.go" || exit 1
     start "$work/go-sse" 0 ;;
   aiohttp)
     /usr/bin/python3 -c 'import aiohttp' 2>/dev/null || skip "python3-aiohttp not installed"
@@ -101,6 +103,9 @@ fi
 if [ "$failed" -ne 0 ]; then
   echo "FAIL $case_name: want $([ "$expect_clean" -eq 1 ] && echo 'exit 0, no FAIL/WARN' || echo "exit 1 with FAIL $want_fail")"
   cat "$work/out"
+  for log in "$work"/err.* "$work/nginx/start.log" "$work/nginx/error.log"; do
+    [ -s "$log" ] && { echo "--- $log"; tail -20 "$log"; }
+  done
   exit 1
 fi
 echo "ok   $case_name"
