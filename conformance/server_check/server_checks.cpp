@@ -286,7 +286,9 @@ CaseResult check_buffering(const Observed& main, const Observed* browser_like) {
   std::vector<SpecRef> refs{spec::chunking_layer(), spec::buffering()};
   const StreamInspector& s = main.stream;
   const double held_at_end =
-      s.incomplete_since() >= 0 && s.events() > 0 && !main.probe.peer_ended() ? main.probe.ended_at - s.incomplete_since() : 0;
+      s.incomplete_since() >= 0 && s.events() > 0 && !main.probe.peer_ended() && s.growing_line_arrivals() < 2
+          ? main.probe.ended_at - s.incomplete_since()
+          : 0;  // a line still growing is judged by stream/grammar/event-terminated
   const double split_wait = std::max(s.max_split_wait(), held_at_end);
   const auto cut = static_cast<std::size_t>(std::count_if(s.kept_events().begin(), s.kept_events().end(),
                                                           [](const InspectedEvent& e) { return e.waited >= kCutWaitSeconds; }));

@@ -8,6 +8,9 @@
 namespace ssespec {
 namespace {
 
+// A line that keeps growing this long over several arrivals is one that never ends.
+constexpr double kGrowingLineSeconds = 1.0;
+
 std::string first_of(const Finding& finding) {
   std::ostringstream out;
   out << finding.count << " line" << (finding.count == 1 ? "" : "s") << ", first (field line " << finding.first_field_line
@@ -49,6 +52,18 @@ CaseResult check_terminated(const StreamInspector& s, const StreamContext& c) {
       message += "; no event at all was dispatched from " + std::to_string(s.field_lines()) + " field lines";
     }
     return check_result(id, what, Verdict::fail, message, refs);
+  }
+  // Still open, and one line has kept growing over several arrivals for a second or more: a
+  // large event arrives within milliseconds, a line that never ends keeps clients waiting.
+  if (!c.peer_ended && s.growing_line_arrivals() >= 2 && s.last_byte_at() - s.growing_line_since() >= kGrowingLineSeconds &&
+      (s.field_lines() > 0 || s.comments() > 0)) {
+    return check_result(id, what, Verdict::fail,
+                        "one line kept growing over " + std::to_string(s.growing_line_arrivals()) + " arrivals for " +
+                            seconds(s.last_byte_at() - s.growing_line_since()) +
+                            " and never ended: clients dispatch nothing from it" +
+                            (s.events() == 0 ? "; no client ever dispatches an event" : std::string()) +
+                            R"(: end each field line with \n and each event with a blank line)",
+                        refs);
   }
   if (!c.peer_ended && s.events() == 0 && s.mid_event()) {
     // Still open and nothing dispatched. Bytes that keep arriving without a line break, or

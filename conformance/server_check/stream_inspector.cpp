@@ -58,12 +58,19 @@ Status StreamInspector::feed(std::string_view bytes, double at) {
   now_ = at;
   bytes_ += bytes.size();
   ++arrivals_;
+  line_ended_ = false;
   const Status status = parser_.feed(bytes, *this);
   after_feed(at);
   return status;
 }
 
 void StreamInspector::after_feed(double at) {
+  if (line_ended_ || !parser_.mid_event()) {
+    growing_arrivals_ = 0;
+    growing_since_ = -1;
+  } else if (growing_arrivals_++ == 0) {
+    growing_since_ = at;
+  }
   if (!parser_.mid_event()) {
     data_in_event_ = false;  // a blank line ended the block, dispatched or not
     incomplete_since_ = -1;
@@ -85,6 +92,7 @@ void StreamInspector::end_of_stream(double at) {
 
 void StreamInspector::on_event(const Event& event) {
   ++events_;
+  line_ended_ = true;
   if (first_event_at_ < 0) first_event_at_ = now_;
   last_event_at_ = now_;
   data_in_event_ = false;
@@ -101,6 +109,7 @@ void StreamInspector::on_retry(std::uint64_t milliseconds) { retry_ = millisecon
 
 void StreamInspector::on_comment(std::string_view text) {
   ++comments_;
+  line_ended_ = true;
   if (pending_decode_error_) {
     pending_decode_error_ = false;
     if (decode_errors_.first.empty()) decode_errors_.first = printable(":" + std::string(text));
@@ -121,6 +130,7 @@ void StreamInspector::note(Finding& finding, std::string_view name, std::string_
 
 void StreamInspector::on_field(std::string_view name, std::string_view value) {
   ++field_lines_;
+  line_ended_ = true;
   if (pending_decode_error_) {
     pending_decode_error_ = false;
     if (decode_errors_.first.empty()) decode_errors_.first = printable(wire_line(name, value));

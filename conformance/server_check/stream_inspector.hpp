@@ -70,6 +70,9 @@ class StreamInspector final : public EventSink {
   // on the path (a proxy, compression) releases fixed-size blocks that cut events apart.
   double max_split_wait() const { return max_split_wait_; }
   double incomplete_since() const { return incomplete_since_; }  // -1: no event is half arrived
+  // Arrivals in a row that ended no line (a line that keeps growing), and when the first came.
+  std::uint64_t growing_line_arrivals() const { return growing_arrivals_; }
+  double growing_line_since() const { return growing_since_; }  // -1: the last arrival ended a line
 
   const Finding& decode_errors() const { return decode_errors_; }
   const Finding& unknown_names() const { return unknown_names_; }
@@ -99,6 +102,9 @@ class StreamInspector final : public EventSink {
   double now_ = 0;
   std::uint64_t bytes_ = 0, events_ = 0, comments_ = 0, field_lines_ = 0, data_lines_ = 0, ids_sent_ = 0, arrivals_ = 0;
   bool data_in_event_ = false;  // a data line since the last dispatch
+  bool line_ended_ = false;     // a line ended during the current feed()
+  std::uint64_t growing_arrivals_ = 0;
+  double growing_since_ = -1;
   bool pending_decode_error_ = false;
   std::optional<std::uint64_t> retry_;
   std::vector<InspectedEvent> kept_;

@@ -154,6 +154,13 @@ TEST_F(ScenarioTest, SlowHonestStreamIsNotBlamed) {
   EXPECT_VERDICT(r, "server/stream/first-event", Verdict::info);
 }
 
+TEST_F(ScenarioTest, LineThatNeverEndsFails) {
+  const Outcome r = check(quick(start("endless-line")));
+  EXPECT_VERDICT(r, "stream/grammar/event-terminated", Verdict::fail);
+  EXPECT_NE(r.message("stream/grammar/event-terminated").find("never ended"), std::string::npos) << r.all();
+  EXPECT_VERDICT(r, "server/stream/buffering", Verdict::pass);
+}
+
 TEST_F(ScenarioTest, PrettyPrintedJsonFails) {
   const Outcome r = check(quick(start("pretty-json")));
   EXPECT_VERDICT(r, "stream/fields/data-continuation", Verdict::fail);

@@ -159,6 +159,13 @@ const scenarios = {
     const event = setInterval(() => res.write('data: slow\n\n'), 30000);
     res.on('close', () => { clearInterval(ping); clearInterval(event); });
   },
+  // One event, then a line that never ends: `data: ` and a character every TICK_MS.
+  'endless-line'(req, res) {
+    res.writeHead(200, SSE_HEADERS);
+    res.write('data: one\n\ndata: ');
+    const timer = setInterval(() => res.write('x'), TICK_MS);
+    res.on('close', () => clearInterval(timer));
+  },
   // Pretty-printed JSON: only the first line carries `data:`.
   'pretty-json'(req, res) {
     res.writeHead(200, SSE_HEADERS);
