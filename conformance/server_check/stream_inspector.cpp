@@ -1,6 +1,7 @@
 #include "server_check/stream_inspector.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 namespace ssespec {
@@ -40,11 +41,15 @@ std::string printable(std::string_view text, std::size_t max_chars) {
 }
 
 std::string wire_line(std::string_view name, std::string_view value) {
-  const char* after_name = name.data() + name.size();
-  if (value.data() == after_name + 1) return std::string(name) + ":" + std::string(value);
-  if (value.data() == after_name + 2 && after_name[1] == ' ') return std::string(name) + ": " + std::string(value);
+  // Both views point into the same line: the distance between them says what was between.
+  const auto name_end = reinterpret_cast<std::uintptr_t>(name.data()) + name.size();
+  const auto gap = reinterpret_cast<std::uintptr_t>(value.data()) - name_end;
+  if (value.data() != nullptr && gap == 1) return std::string(name) + ":" + std::string(value);
+  if (value.data() != nullptr && gap == 2 && name.data()[name.size() + 1] == ' ') {
+    return std::string(name) + ": " + std::string(value);
+  }
   if (value.empty()) return std::string(name);
-  return std::string(name) + ": " + std::string(value);  // not contiguous: the usual form
+  return std::string(name) + ": " + std::string(value);  // not from one line: the usual form
 }
 
 StreamInspector::StreamInspector(Limits limits, std::size_t keep_events)
