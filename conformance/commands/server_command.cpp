@@ -52,10 +52,10 @@ void add_server_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("server", "Check a live SSE endpoint: headers, stream grammar, flushing, reconnection, robustness");
   cmd->add_option("url", o->check.url, "The event stream URL (http:// or https://host:port/path)")->required();
   cmd->add_option("--header", o->headers, "Send this request header on every request (repeatable), e.g. 'Authorization: Bearer x'");
-  cmd->add_option("--timeout", o->check.timeout_s, "Seconds each probe may take, connect included")
+  cmd->add_option("--timeout", o->check.timeout_s, "Seconds each probe may take, connect included; the main probe watches the stream this long; the run ends within 3 x S (+ the --idle watch)")
       ->default_val(10.0)
       ->check(CLI::Range(0.1, 3600.0));
-  cmd->add_option("--events", o->check.events, "Stop reading the main probe after N events")
+  cmd->add_option("--events", o->check.events, "Events the reconnect probe reads to find the first that carries an id")
       ->default_val(3)
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--idle", o->check.idle_s,

@@ -110,6 +110,7 @@ void print_progress(const CaseResult& result, const ReportOptions& options) {
   std::cout << "\n";
   if (interesting) {
     if (!result.spec.empty()) std::cout << "    spec: " << result.spec.front().url << "\n";
+    if (!result.spec.empty() && !result.spec.front().quote.empty()) std::cout << "      \"" << result.spec.front().quote << "\"\n";
     if (!result.expected.empty() || !result.observed.empty()) {
       std::cout << "    expected:\n";
       indent_into(std::cout, result.expected.empty() ? "(nothing)" : result.expected);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "server_check/check_result.hpp"
@@ -18,6 +20,22 @@ constexpr std::size_t kMaxLineBytes = 1u << 20;
 constexpr const char* kBogusLastEventId = "ssespec-unknown-id-7f3a9c";
 // How long the abrupt clients stay connected before they vanish.
 constexpr double kAbruptHoldSeconds = 0.2;
+// The whole run ends within this many --timeout (plus the --idle watch): see CHECKS.md.
+constexpr double kRunBudgetTimeouts = 3;
+// An event that waits this long, half arrived, for its end was cut apart by a buffer; so were
+// several events that each waited kCutWaitSeconds (one write of a server arrives whole: the
+// pieces TCP makes of it arrive within milliseconds).
+constexpr double kSplitWaitSeconds = 1.0;
+constexpr double kCutWaitSeconds = 0.1;
+constexpr std::size_t kCutEvents = 2;
+// Events arriving together this far apart, and only together, arrive in bursts.
+constexpr double kBurstGapSeconds = 1.0;
+// A compressed body that delivered no more than this had not even flushed a compressed block.
+constexpr std::uint64_t kCompressionHeaderBytes = 32;
+// The usual causes of a stream held back on its way, named in every buffering verdict.
+constexpr const char* kBufferCauses =
+    "the usual causes: compression without a flush per event, a proxy buffering the response (nginx: proxy_buffering "
+    "off, or send X-Accel-Buffering: no)";
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -80,7 +98,12 @@ CaseResult check_response(const ProbeResult& p, double timeout_s) {
   if (p.got_response()) {
     return check_result(id, what, Verdict::pass, "response head after " + seconds(p.response_at), {spec::status_and_type()});
   }
-  return check_result(id, what, Verdict::fail, p.detail.empty() ? "no response within --timeout " + seconds(timeout_s) : p.detail,
+  // A server that flushes its head at once is seen at once; a head that never comes is often
+  // held by a proxy that buffers the whole response until its buffer fills.
+  return check_result(id, what, Verdict::fail,
+                      (p.detail.empty() ? "no response within --timeout " + seconds(timeout_s) : p.detail) +
+                          ": clients see nothing, not even the open event; if the server does answer directly, " +
+                          kBufferCauses,
                       {spec::status_and_type()});
 }
 
@@ -163,12 +186,12 @@ CaseResult check_cache_control(const ProbeResult& p) {
   const char* what = "caching is disabled (Cache-Control: no-store or no-cache)";
   const std::string value = lower(header(p.response, "Cache-Control"));
   if (value.find("no-store") != std::string::npos || value.find("no-cache") != std::string::npos) {
-    return check_result(id, what, Verdict::pass, "", {spec::no_store()});
+    return check_result(id, what, Verdict::pass, "", {spec::heuristic_freshness()});
   }
   return check_result(id, what, Verdict::warn,
-                      value.empty() ? "no Cache-Control: a proxy or cache may store and replay the stream"
+                      value.empty() ? "no Cache-Control: a shared cache may store the stream and replay it to others"
                                     : "Cache-Control: " + value + " allows caches to store the stream",
-                      {spec::no_store()});
+                      {spec::heuristic_freshness()});
 }
 
 // Compression middleware buffers output until a block fills, unless flushed per event.
@@ -176,6 +199,11 @@ CaseResult check_content_encoding(const ProbeResult& main, const ProbeResult* br
   const char* id = "server/headers/content-encoding";
   const char* what = "the stream is not compressed (compression buffers events)";
   std::vector<SpecRef> refs{spec::buffering(), spec::chunking_layer()};
+  if (browser_like && !browser_like->got_response() && header(main.response, "Content-Encoding").empty()) {
+    return check_result(id, what, Verdict::skip,
+                        "not judged: a request with a browser's Accept-Encoding got no response (" + browser_like->detail + ")",
+                        refs);
+  }
   std::string coding = header(main.response, "Content-Encoding");
   std::string when = "";
   if ((coding.empty() || lower(coding) == "identity") && browser_like && browser_like->got_response()) {
@@ -183,9 +211,9 @@ CaseResult check_content_encoding(const ProbeResult& main, const ProbeResult* br
     when = " when asked with a browser's Accept-Encoding";
   }
   if (coding.empty() || lower(coding) == "identity") return check_result(id, what, Verdict::pass, "", refs);
-  return check_result(id, what, Verdict::warn,
+  return check_result(id, what, Verdict::info,
                       "Content-Encoding: " + coding + when +
-                          ": compression holds events back until its buffer fills unless the server flushes each one",
+                          ": fine if the server flushes each event; server/stream/buffering judges whether events arrive",
                       refs);
 }
 
@@ -194,15 +222,30 @@ CaseResult check_content_encoding(const ProbeResult& main, const ProbeResult* br
 CaseResult check_first_event(const Observed& o) {
   const char* id = "server/stream/first-event";
   const char* what = "an event is dispatched";
+  std::vector<SpecRef> refs{spec::blank_line_dispatches(), spec::grammar_event()};
   if (o.stream.events() > 0) {
-    return check_result(id, what, Verdict::pass, "first event after " + seconds(o.stream.first_event_at()), {spec::dispatch()});
+    return check_result(id, what, Verdict::pass, "first event after " + seconds(o.stream.first_event_at()), refs);
   }
-  const std::string message = o.probe.peer_ended()
-                                  ? "the server ended the response without a complete event"
-                                  : "no complete event in " + seconds(o.watched_s()) +
-                                        (o.probe.end == ProbeEnd::deadline ? " (raise --timeout for a slow stream)"
-                                                                           : std::string(" (stopped: ") + to_string(o.probe.end) + ")");
-  return check_result(id, what, Verdict::warn, message, {spec::dispatch(), spec::grammar_event()});
+  if (o.probe.peer_ended()) return check_result(id, what, Verdict::warn, "the server ended the response without a complete event", refs);
+  if (o.stream.bytes() == 0) {
+    // Nothing at all: a slow honest stream and a held-back one look alike here.
+    return check_result(id, what, Verdict::warn,
+                        "not one byte of body in " + seconds(o.watched_s()) +
+                            ": either the server had nothing to send yet (raise --timeout) or the stream is held back; " +
+                            kBufferCauses,
+                        refs);
+  }
+  if (!o.stream.mid_event() && o.stream.comments() > 0) {
+    // Comments arrive and nothing is left half sent: a live, slow stream, not a broken one.
+    return check_result(id, what, Verdict::info,
+                        "no event yet in " + seconds(o.watched_s()) + ", but " + std::to_string(o.stream.comments()) +
+                            " comments arrived as sent: a slow stream (raise --timeout to see an event)",
+                        refs);
+  }
+  return check_result(id, what, Verdict::warn,
+                      "no complete event in " + seconds(o.watched_s()) + " from " + std::to_string(o.stream.bytes()) +
+                          " bytes (see stream/grammar/event-terminated; raise --timeout for a slow stream)",
+                      refs);
 }
 
 CaseResult check_flushed(const Observed& o) {
@@ -210,22 +253,16 @@ CaseResult check_flushed(const Observed& o) {
   const char* what = "events are flushed as they are produced";
   std::vector<SpecRef> refs{spec::buffering(), spec::chunking_layer()};
   const StreamInspector& s = o.stream;
-  if (s.events() == 0) {
-    const std::string coding = header(o.probe.response, "Content-Encoding");
-    if (!coding.empty() && !o.probe.peer_ended()) {
-      return check_result(id, what, Verdict::warn,
-                          "no event in " + seconds(o.watched_s()) + " from a " + coding + " body (" +
-                              std::to_string(s.bytes()) + " bytes): compression is buffering",
-                          refs);
-    }
-    return check_result(id, what, Verdict::skip, "no event to time", refs);
-  }
+  if (s.events() == 0) return check_result(id, what, Verdict::skip, "no event to time", refs);
   const double tail = o.probe.ended_at - s.first_event_at();
   if (o.probe.peer_ended() && tail < 0.1) {
     if (s.events() >= 2 && s.first_event_at() >= 0.5) {
-      return check_result(id, what, Verdict::fail,
+      // The buffering SHOULD is addressed to user agents; a server may compute a finite result
+      // and send it at once. Only a stream meant to be live is hurt, so a WARN, said neutrally.
+      return check_result(id, what, Verdict::warn,
                           "all " + std::to_string(s.events()) + " events arrived together " + seconds(s.first_event_at()) +
-                              " after the request, as the response ended: the server buffered the stream",
+                              " after the request, as the response ended: clients dispatch none before then (fine for a "
+                              "finite result; a live stream is being held back)",
                           refs);
     }
     return check_result(id, what, Verdict::info,
@@ -235,6 +272,98 @@ CaseResult check_flushed(const Observed& o) {
   }
   return check_result(id, what, Verdict::pass,
                       "first event after " + seconds(s.first_event_at()) + ", connection still open " + seconds(tail) + " later",
+                      refs);
+}
+
+// Events that arrive together and only together, far apart: `groups` of dispatch times.
+struct Bursts {
+  std::size_t groups = 0, events = 0;
+  double min_gap = 0;
+};
+Bursts bursts_of(const std::vector<InspectedEvent>& events) {
+  Bursts b;
+  std::vector<std::size_t> sizes;
+  std::vector<double> starts;
+  for (const auto& e : events) {
+    if (starts.empty() || e.at != starts.back()) {
+      starts.push_back(e.at);
+      sizes.push_back(0);
+    }
+    ++sizes.back();
+  }
+  // Every group after the first (a greeting or a replayed backlog may come as one) holds several.
+  if (sizes.size() < 3 || std::any_of(sizes.begin() + 1, sizes.end(), [](std::size_t n) { return n < 2; })) return b;
+  b.groups = sizes.size();
+  b.events = events.size();
+  b.min_gap = starts[1] - starts[0];
+  for (std::size_t i = 1; i < starts.size(); ++i) b.min_gap = std::min(b.min_gap, starts[i] - starts[i - 1]);
+  return b;
+}
+
+// What arrives and when, as a client would see it. Rests on evidence a slow honest stream never
+// shows: an event cut apart and left waiting for its end (a buffer releases fixed-size blocks;
+// servers write whole events), a browser-like request that gets nothing where a plain one gets
+// events, events arriving only in bursts.
+CaseResult check_buffering(const Observed& main, const Observed* browser_like) {
+  const char* id = "server/stream/buffering";
+  const char* what = "events reach the client as they are sent";
+  std::vector<SpecRef> refs{spec::chunking_layer(), spec::buffering()};
+  const StreamInspector& s = main.stream;
+  const double held_at_end =
+      s.incomplete_since() >= 0 && s.events() > 0 && !main.probe.peer_ended() && s.growing_line_arrivals() < 2
+          ? main.probe.ended_at - s.incomplete_since()
+          : 0;  // a line still growing is judged by stream/grammar/event-terminated
+  const double split_wait = std::max(s.max_split_wait(), held_at_end);
+  const auto cut = static_cast<std::size_t>(std::count_if(s.kept_events().begin(), s.kept_events().end(),
+                                                          [](const InspectedEvent& e) { return e.waited >= kCutWaitSeconds; }));
+  if (split_wait >= kSplitWaitSeconds || cut >= kCutEvents) {
+    return check_result(id, what, Verdict::fail,
+                        std::to_string(cut) + " of " + std::to_string(s.events()) +
+                            " events arrived cut apart, one waiting " + seconds(split_wait) +
+                            " for its end: a buffer on the path releases fixed-size blocks, so clients get events late "
+                            "and in bursts; " + kBufferCauses,
+                        refs);
+  }
+  if (browser_like != nullptr && browser_like->probe.got_response()) {
+    const StreamInspector& b = browser_like->stream;
+    const std::string coding = header(browser_like->probe.response, "Content-Encoding");
+    const bool compressed = !coding.empty() && lower(coding) != "identity";
+    if (compressed && b.events() == 0 && b.bytes() <= kCompressionHeaderBytes && !browser_like->probe.peer_ended() &&
+        s.events() > 0 && s.first_event_at() < browser_like->watched_s()) {
+      return check_result(id, what, Verdict::fail,
+                          "asked as browsers ask (Accept-Encoding: gzip, deflate, br), the response is Content-Encoding: " +
+                              coding + " and delivered no event in " + seconds(browser_like->watched_s()) + " (" +
+                              std::to_string(b.bytes()) + " bytes), while without compression the first event came after " +
+                              seconds(s.first_event_at()) +
+                              ": the compression holds events back; flush it after each event (compression()'s "
+                              "res.flush()) or leave text/event-stream uncompressed",
+                          refs);
+    }
+  }
+  const std::string coding = header(main.probe.response, "Content-Encoding");
+  if (!coding.empty() && lower(coding) != "identity" && s.events() == 0 && s.bytes() <= kCompressionHeaderBytes &&
+      !main.probe.peer_ended()) {
+    // Compressed at ssespec's own request (--header Accept-Encoding) or always: nothing to
+    // compare with, so a WARN that names both readings.
+    return check_result(id, what, Verdict::warn,
+                        "Content-Encoding: " + coding + " and " + std::to_string(s.bytes()) + " bytes in " +
+                            seconds(main.watched_s()) +
+                            ": compression without a flush per event holds everything back (or the stream is slow: "
+                            "raise --timeout)",
+                        refs);
+  }
+  const Bursts bursts = bursts_of(s.kept_events());
+  if (bursts.groups > 0 && bursts.min_gap >= kBurstGapSeconds) {
+    return check_result(id, what, Verdict::warn,
+                        std::to_string(bursts.events) + " events arrived in " + std::to_string(bursts.groups) +
+                            " bursts at least " + seconds(bursts.min_gap) +
+                            " apart: fine if the server sends them so; otherwise a buffer holds them back, " + kBufferCauses,
+                        refs);
+  }
+  if (s.events() == 0) return check_result(id, what, Verdict::skip, "no event to time (see server/stream/first-event)", refs);
+  return check_result(id, what, Verdict::pass,
+                      std::to_string(s.events()) + " events in " + std::to_string(s.arrivals()) +
+                          " arrivals; no event waited for its end",
                       refs);
 }
 
@@ -311,8 +440,14 @@ CaseResult check_resume(const ServerCheckOptions& options, const std::string& se
     return check_result(id, what, options.resume ? Verdict::warn : Verdict::info,
                         "no event within --timeout after reconnecting", refs);
   }
-  const std::string next = again->stream.kept_events().front().last_event_id;
-  if (next.empty()) return check_result(id, what, bad, "the first event after reconnecting has no id", refs);
+  // A greeting without an id may come first: judge the first event that carries one.
+  const auto& events = again->stream.kept_events();
+  const auto with_id = std::find_if(events.begin(), events.end(), [](const InspectedEvent& e) { return !e.last_event_id.empty(); });
+  if (with_id == events.end()) {
+    return check_result(id, what, bad,
+                        "none of the " + std::to_string(events.size()) + " events after reconnecting carries an id", refs);
+  }
+  const std::string next = with_id->last_event_id;
   const bool seen = std::any_of(before.begin(), before.end(), [&](const InspectedEvent& e) { return e.last_event_id == next; });
   const bool not_later = is_digits(next) && is_digits(sent_id) && std::stoull(next) <= std::stoull(sent_id);
   if (seen || not_later) {
@@ -394,22 +529,59 @@ std::vector<CaseResult> run_server_checks(const ServerCheckOptions& options,
     results.push_back(std::move(result));
   };
   const auto ms = [](const ProbeResult& p) { return p.ended_at * 1000; };
-  // After the first probe, a server that stops accepting connections is a verdict, not an
-  // aborted run: the probe reports no response, with the reason.
-  const auto later_probe = [](const ProbeRequest& request, StreamInspector* stream) {
-    try {
-      return probe(request, stream);
-    } catch (const CouldNotRun& e) {
-      ProbeResult refused;
-      refused.detail = e.what();
-      return refused;
-    }
+
+  // The whole run has a deadline, so a server that stalls every connection costs a bounded
+  // time: each later probe gets what is left, at most --timeout.
+  const auto run_start = std::chrono::steady_clock::now();
+  const double budget_s = kRunBudgetTimeouts * options.timeout_s + (options.idle_s > 0 ? options.idle_s * 1.5 + 0.5 : 0);
+  const auto left = [&] {
+    return budget_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
   };
 
-  // 1. The main probe: head, then up to --events events.
+  // After the first probe, a server that stops accepting connections gets one verdict, on the
+  // first check that needed a new connection; the later ones are not judged.
+  std::string stopped;     // why connecting failed, once it did
+  std::string stopped_in;  // the check that said so
+  // A probe the run's deadline cut to less than half its time that then saw nothing is
+  // ssespec's limit, not the server's fault: it is not judged either.
+  const auto later_probe = [&](ProbeRequest request, StreamInspector* stream) -> std::optional<ProbeResult> {
+    const bool cut = left() < request.timeout_s / 2;
+    request.timeout_s = std::min(request.timeout_s, left());
+    if (!stopped.empty()) return std::nullopt;
+    if (request.timeout_s < 0.05) return std::nullopt;  // the run's deadline passed
+    try {
+      ProbeResult result = probe(request, stream);
+      const bool awaited_event_missing = request.read_body && request.max_events > 0 && stream != nullptr &&
+                                         result.end == ProbeEnd::deadline && stream->events() == 0;
+      if (cut && (!result.got_response() || awaited_event_missing)) return std::nullopt;
+      return result;
+    } catch (const CouldNotRun& e) {
+      stopped = e.what();
+      return std::nullopt;
+    }
+  };
+  // The result of a check whose probe could not run.
+  const auto not_reached = [&](const char* id, const char* what, std::vector<SpecRef> refs) {
+    if (stopped.empty()) {
+      return check_result(id, what, Verdict::skip,
+                          "not judged: the run's deadline (" + seconds(budget_s) + ", see CHECKS.md) had passed",
+                          std::move(refs));
+    }
+    if (stopped_in.empty()) {
+      stopped_in = id;
+      return check_result(id, what, Verdict::fail,
+                          "the server stopped accepting connections after its first response (" + stopped +
+                              "): every client that reconnects fails",
+                          std::move(refs));
+    }
+    return check_result(id, what, Verdict::skip,
+                        "not judged: the server stopped accepting connections (see " + stopped_in + ")", std::move(refs));
+  };
+
+  // 1. The main probe: the head, then the body until the response ends or --timeout passes,
+  //    so an unterminated last event and the timing of arrivals are always seen.
   Observed main{{}, StreamInspector(server_limits(options))};
   ProbeRequest request = base_request(options, uri);
-  request.max_events = options.events;
   request.ask_alpn = true;
   main.probe = probe(request, &main.stream);  // throws CouldNotRun: nothing judged
   emit(check_response(main.probe, options.timeout_s), ms(main.probe));
@@ -417,26 +589,33 @@ std::vector<CaseResult> run_server_checks(const ServerCheckOptions& options,
   emit(check_transport(main.probe));
   emit(check_status(main.probe));
   const bool ok = main.probe.response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
-  if (ok) {
-    emit(check_content_type(main.probe));
-    emit(check_content_length(main.probe));
-    emit(check_cache_control(main.probe));
-  } else {
+  if (!ok) {
     // Clients fail the connection on the status alone; the error page's headers do not matter.
     for (const char* id : {"server/headers/content-type", "server/headers/content-length", "server/headers/cache-control"}) {
       emit(check_result(id, "response header", Verdict::skip, "not judged: the status is not 200", {spec::status_and_type()}));
     }
+    return results;  // clients fail the connection: the body is never interpreted
   }
+  const CaseResult content_type = check_content_type(main.probe);
+  emit(content_type);
+  emit(check_content_length(main.probe));
+  emit(check_cache_control(main.probe));
+  // Clients fail the connection on any other type too: the body is never interpreted.
+  if (content_type.verdict == Verdict::fail) return results;
 
-  std::unique_ptr<ProbeResult> browser_like;
-  if (ok) {
-    ProbeRequest head = base_request(options, uri);
-    head.read_body = false;
-    head.headers.insert(head.headers.begin(), {"Accept-Encoding", "gzip, deflate, br"});
-    browser_like = std::make_unique<ProbeResult>(later_probe(head, nullptr));
+  // 2. As a browser asks (browsers always send Accept-Encoding): until the first event.
+  std::unique_ptr<Observed> browser_like = std::make_unique<Observed>(Observed{{}, StreamInspector(server_limits(options))});
+  ProbeRequest as_browser = base_request(options, uri);
+  as_browser.headers.insert(as_browser.headers.begin(), {"Accept-Encoding", "gzip, deflate, br"});
+  as_browser.max_events = 1;
+  if (auto p = later_probe(as_browser, &browser_like->stream)) {
+    browser_like->probe = std::move(*p);
+    emit(check_content_encoding(main.probe, &browser_like->probe), ms(browser_like->probe));
+  } else {
+    browser_like.reset();
+    emit(not_reached("server/headers/content-encoding", "the stream is not compressed (compression buffers events)",
+                     {spec::buffering(), spec::chunking_layer()}));
   }
-  if (!ok) return results;  // clients fail the connection: the body is never interpreted
-  emit(check_content_encoding(main.probe, browser_like.get()), ms(*browser_like));  // clients fail the connection: the body is never interpreted
 
   StreamContext context;
   context.peer_ended = main.probe.peer_ended();
@@ -445,48 +624,82 @@ std::vector<CaseResult> run_server_checks(const ServerCheckOptions& options,
   for (auto& result : stream_checks(main.stream, context)) emit(std::move(result));
   emit(check_first_event(main));
   emit(check_flushed(main));
+  emit(check_buffering(main, browser_like.get()));
   emit(check_byte_cap(main, options));
 
-  // 2. Keep-alive: watch 1.5 x --idle for the longest silence.
+  // 3. Keep-alive: watch 1.5 x --idle for the longest silence.
   std::unique_ptr<Observed> idle;
   if (options.idle_s > 0) {
     idle = std::make_unique<Observed>(Observed{{}, StreamInspector(server_limits(options), 0)});
     ProbeRequest watch = base_request(options, uri);
     watch.timeout_s = options.idle_s * 1.5 + 0.5;
-    idle->probe = later_probe(watch, &idle->stream);
+    if (auto p = later_probe(watch, &idle->stream)) {
+      idle->probe = std::move(*p);
+      emit(check_keep_alive(options, idle.get()), ms(idle->probe));
+    } else {
+      emit(not_reached("server/stream/keep-alive", "a comment or event arrives at least every --idle seconds", {spec::keep_alive()}));
+    }
+  } else {
+    emit(check_keep_alive(options, nullptr));
   }
-  emit(check_keep_alive(options, idle.get()), idle ? ms(idle->probe) : 0);
 
-  // 3. Reconnection with the last event ID the client holds.
+  // 4. Reconnection with the last event ID the client holds; a greeting without an id may
+  //    come first, so read up to --events events for one that carries an id.
   const std::string sent_id = main.stream.last_event_id();
   std::unique_ptr<Observed> again;
+  bool reconnect_judged = true;
   if (!sent_id.empty()) {
     again = std::make_unique<Observed>(Observed{{}, StreamInspector(server_limits(options))});
     ProbeRequest reconnect = base_request(options, uri);
     reconnect.headers.insert(reconnect.headers.begin(), {"Last-Event-ID", sent_id});
-    reconnect.max_events = 1;
-    again->probe = later_probe(reconnect, &again->stream);
+    reconnect.max_events = std::max<std::uint64_t>(options.events, 2);
+    if (auto p = later_probe(reconnect, &again->stream)) {
+      again->probe = std::move(*p);
+    } else {
+      again.reset();
+      reconnect_judged = false;
+      emit(not_reached("server/reconnect/last-event-id", "a reconnect with Last-Event-ID gets a stream",
+                       {spec::reconnect_sends_id(), spec::last_event_id_header()}));
+    }
   }
-  emit(check_reconnect(sent_id, again.get()), again ? ms(again->probe) : 0);
+  if (reconnect_judged) emit(check_reconnect(sent_id, again.get()), again ? ms(again->probe) : 0);
   emit(check_resume(options, sent_id, main.stream.kept_events(), again.get()));
 
-  // 4. Robustness: an id the server never issued; clients that vanish mid-stream.
+  // 5. Robustness: an id the server never issued; clients that vanish mid-stream.
   ProbeRequest bogus = base_request(options, uri);
   bogus.read_body = false;
   bogus.headers.insert(bogus.headers.begin(), {"Last-Event-ID", kBogusLastEventId});
-  const ProbeResult bogus_result = later_probe(bogus, nullptr);
-  emit(check_bogus_id(bogus_result), ms(bogus_result));
+  if (auto p = later_probe(bogus, nullptr)) {
+    emit(check_bogus_id(*p), ms(*p));
+  } else {
+    emit(not_reached("server/robustness/bogus-last-event-id", "an unknown Last-Event-ID does not get a 5xx",
+                     {spec::last_event_id_header(), spec::fail_is_final()}));
+  }
 
+  const char* abrupt_id = "server/robustness/abrupt-clients";
+  const char* abrupt_what = "after clients vanish, a new client still gets a stream";
+  if (!stopped.empty() || left() < 0.1) {
+    emit(not_reached(abrupt_id, abrupt_what, {spec::end_of_body_reconnects()}));
+    return results;
+  }
   const auto abrupt_start = std::chrono::steady_clock::now();
-  const int connected = open_and_abandon(base_request(options, uri), options.clients, kAbruptHoldSeconds);
+  // Each connect gets its share of what is left, so a server that stops accepting (a full
+  // backlog: connects hang) cannot stretch the run by --clients x --timeout.
+  ProbeRequest vanish = base_request(options, uri);
+  vanish.timeout_s = std::max(0.05, std::min(options.timeout_s, left() / 2 / std::max(options.clients, 1)));
+  const int connected = open_and_abandon(vanish, options.clients, kAbruptHoldSeconds);
   Observed fresh{{}, StreamInspector(server_limits(options))};
   const bool expect_event = main.stream.events() > 0;
   ProbeRequest after = base_request(options, uri);
   after.max_events = 1;
   after.read_body = expect_event;
-  fresh.probe = later_probe(after, expect_event ? &fresh.stream : nullptr);
-  emit(check_abrupt_clients(options.clients, connected, expect_event, fresh),
-       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - abrupt_start).count());
+  if (auto p = later_probe(after, expect_event ? &fresh.stream : nullptr)) {
+    fresh.probe = std::move(*p);
+    emit(check_abrupt_clients(options.clients, connected, expect_event, fresh),
+         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - abrupt_start).count());
+  } else {
+    emit(not_reached(abrupt_id, abrupt_what, {spec::end_of_body_reconnects()}));
+  }
   return results;
 }
 

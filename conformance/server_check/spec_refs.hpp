@@ -50,6 +50,20 @@ inline SpecRef incomplete_discarded() {
 inline SpecRef last_needs_blank_line() {
   return ref("authoring-notes", "the end of the stream is not enough to trigger the dispatch of the last event");
 }
+inline SpecRef blank_line_dispatches() {
+  return ref("event-stream-interpretation", "If the line is empty (a blank line): Dispatch the event, as defined below.");
+}
+inline SpecRef data_appends_line() {
+  return ref("processField",
+             "If the field name is \"data\": Append the field value to the data buffer, then append a single U+000A "
+             "LINE FEED (LF) character to the data buffer.");
+}
+// Not the HTML Standard: HTTP caching, for what shared caches may do with a response that
+// names no freshness (a 200 is heuristically cacheable).
+inline SpecRef heuristic_freshness() {
+  return {"https://www.rfc-editor.org/rfc/rfc9111#section-4.2.2",
+          "a cache MAY assign a heuristic expiration time when an explicit time is not specified"};
+}
 inline SpecRef unknown_field() {
   return ref("processField", "Otherwise: The field is ignored.");
 }

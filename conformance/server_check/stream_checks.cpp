@@ -8,6 +8,9 @@
 namespace ssespec {
 namespace {
 
+// A line that keeps growing this long over several arrivals is one that never ends.
+constexpr double kGrowingLineSeconds = 1.0;
+
 std::string first_of(const Finding& finding) {
   std::ostringstream out;
   out << finding.count << " line" << (finding.count == 1 ? "" : "s") << ", first (field line " << finding.first_field_line
@@ -36,25 +39,57 @@ CaseResult check_utf8(const StreamInspector& s) {
 CaseResult check_terminated(const StreamInspector& s, const StreamContext& c) {
   const char* id = "stream/grammar/event-terminated";
   const char* what = "every event ends with a blank line";
-  std::vector<SpecRef> refs{spec::grammar_event(), spec::incomplete_discarded(), spec::last_needs_blank_line()};
+  std::vector<SpecRef> refs{spec::grammar_event(), spec::blank_line_dispatches(), spec::incomplete_discarded(),
+                            spec::last_needs_blank_line()};
   if (s.status() != Status::ok && s.status() != Status::paused) {
     return check_result(id, what, Verdict::skip, "not judged: reading stopped at a limit", refs);
   }
   if (c.peer_ended && s.ended_mid_event()) {
     std::string message = c.what + " ended inside an event (no blank line after its last field): no client dispatches it";
-    if (s.events() == 0) message += "; no event at all was dispatched from " + std::to_string(s.field_lines()) + " field lines";
+    if (s.events() == 0 && s.field_lines() == 0 && s.comments() == 0) {
+      message += "; not one line break in " + std::to_string(s.bytes()) + " bytes: no client ever dispatches an event";
+    } else if (s.events() == 0) {
+      message += "; no event at all was dispatched from " + std::to_string(s.field_lines()) + " field lines";
+    }
     return check_result(id, what, Verdict::fail, message, refs);
   }
-  if (!c.peer_ended && s.events() == 0 && s.mid_event() && s.field_lines() > 0) {
-    // Still open, no event yet. Several data lines and no blank line in the whole watch is the
-    // classic "data: ...\n" without "\n\n" bug: each line joins one event that never ends.
-    const bool joined = s.data_lines() >= 2;
-    return check_result(id, what, joined ? Verdict::fail : Verdict::warn,
-                        std::to_string(s.field_lines()) + " field lines (" + std::to_string(s.data_lines()) +
-                            " data) in " + seconds(c.watched_s) +
-                            " and no blank line: a client dispatches no event" +
-                            (joined ? "; each data line is joined into one event that never ends" : " yet"),
+  // Still open, and one line has kept growing over several arrivals for a second or more: a
+  // large event arrives within milliseconds, a line that never ends keeps clients waiting.
+  if (!c.peer_ended && s.growing_line_arrivals() >= 2 && s.last_byte_at() - s.growing_line_since() >= kGrowingLineSeconds &&
+      (s.field_lines() > 0 || s.comments() > 0)) {
+    return check_result(id, what, Verdict::fail,
+                        "one line kept growing over " + std::to_string(s.growing_line_arrivals()) + " arrivals for " +
+                            seconds(s.last_byte_at() - s.growing_line_since()) +
+                            " and never ended: clients dispatch nothing from it" +
+                            (s.events() == 0 ? "; no client ever dispatches an event" : std::string()) +
+                            R"(: end each field line with \n and each event with a blank line)",
                         refs);
+  }
+  if (!c.peer_ended && s.events() == 0 && s.mid_event()) {
+    // Still open and nothing dispatched. Bytes that keep arriving without a line break, or
+    // data lines without a blank line, are the tutorial bug: every write joins one event (or
+    // one line) that never ends, so no client ever dispatches an event.
+    const bool kept_arriving = s.arrivals() >= 2 && s.last_byte_at() > s.first_byte_at();
+    const std::string over = std::to_string(s.bytes()) + " bytes in " + std::to_string(s.arrivals()) + " pieces over " +
+                             seconds(c.watched_s);
+    const std::string fix = R"(: end each field line with \n and each event with a blank line (write "data: ...\n\n"))";
+    if (s.field_lines() == 0 && s.comments() == 0 && kept_arriving) {
+      return check_result(id, what, Verdict::fail,
+                          over + " and not one line break: clients hold it all as one unfinished line, so no client "
+                                 "ever dispatches an event" + fix,
+                          refs);
+    }
+    if (s.data_lines() >= 2 && kept_arriving) {
+      return check_result(id, what, Verdict::fail,
+                          over + ", " + std::to_string(s.data_lines()) +
+                              " data lines and no blank line: each data line joins one event that never ends, so no "
+                              "client ever dispatches an event" + fix,
+                          refs);
+    }
+    if (s.field_lines() > 0 || s.bytes() > 0) {
+      return check_result(id, what, Verdict::warn,
+                          over + " and no blank line yet: a client has dispatched no event (more bytes may finish it)", refs);
+    }
   }
   return check_result(id, what, Verdict::pass, "", refs);
 }
@@ -79,6 +114,20 @@ CaseResult check_unknown_names(const StreamInspector& s) {
   return check_result(id, what, Verdict::warn,
                       "clients ignore unknown fields (a typo, or a missing \"data:\" prefix?): " +
                           first_of(s.unknown_names()),
+                      refs);
+}
+
+// Pretty-printed JSON (`data: {` then `  "key": 1,` ... `}`): only the first line is data, the
+// rest are ignored fields, so every event's data is "{" and JSON.parse fails in every client.
+CaseResult check_data_continuation(const StreamInspector& s) {
+  const char* id = "stream/fields/data-continuation";
+  const char* what = "every line of a multi-line value starts with data:";
+  std::vector<SpecRef> refs{spec::data_appends_line(), spec::unknown_field()};
+  if (s.data_continuation().count == 0) return check_result(id, what, Verdict::pass, "", refs);
+  return check_result(id, what, Verdict::fail,
+                      "lines that continue a data value without \"data:\" are ignored fields, so clients get only "
+                      "the first line (pretty-printed JSON? send it on one line, or prefix every line with \"data: \"): " +
+                          first_of(s.data_continuation()),
                       refs);
 }
 
@@ -149,7 +198,7 @@ CaseResult summary(const StreamInspector& s) {
 
 std::vector<CaseResult> stream_checks(const StreamInspector& stream, const StreamContext& context) {
   return {check_utf8(stream),         check_terminated(stream, context), check_bom(stream),
-          check_unknown_names(stream), check_id_null(stream),            check_retry(stream),
+          check_unknown_names(stream), check_data_continuation(stream), check_id_null(stream),            check_retry(stream),
           check_extra_space(stream),   check_line_limit(stream),         summary(stream)};
 }
 

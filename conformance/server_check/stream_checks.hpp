@@ -18,7 +18,7 @@ struct StreamContext {
 
 // One result per stream check, in a fixed order:
 //   stream/encoding/utf-8, stream/grammar/event-terminated, stream/grammar/bom-position,
-//   stream/fields/unknown-name, stream/fields/id-null, stream/fields/retry-digits,
+//   stream/fields/unknown-name, stream/fields/data-continuation, stream/fields/id-null, stream/fields/retry-digits,
 //   stream/fields/extra-space, stream/limits/line-length, stream/events/summary.
 std::vector<CaseResult> stream_checks(const StreamInspector& stream, const StreamContext& context);
 

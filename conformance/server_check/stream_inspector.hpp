@@ -31,6 +31,7 @@ struct InspectedEvent {
   std::size_t data_bytes = 0;
   std::size_t type_bytes = 0;  // full lengths
   std::size_t id_bytes = 0;
+  double waited = 0;  // seconds it sat half arrived before the arrival that completed it
 };
 
 class StreamInspector final : public EventSink {
@@ -52,6 +53,7 @@ class StreamInspector final : public EventSink {
   std::uint64_t field_lines() const { return field_lines_; }
   std::uint64_t data_lines() const { return data_lines_; }
   std::uint64_t ids_sent() const { return ids_sent_; }
+  std::uint64_t arrivals() const { return arrivals_; }  // feed() calls that carried bytes
   const std::vector<InspectedEvent>& kept_events() const { return kept_; }
   std::optional<std::uint64_t> retry() const { return retry_; }
   Status status() const { return ended_ ? final_status_ : parser_.status(); }  // survives end_of_stream()
@@ -68,6 +70,14 @@ class StreamInspector final : public EventSink {
   double last_event_at() const { return last_event_at_; }   // -1: none
   double last_byte_at() const { return last_byte_at_; }     // -1: none
   double max_byte_gap() const { return max_byte_gap_; }    // longest silence between two arrivals
+  // The longest an event waited, half arrived, for the rest of its bytes: from the arrival that
+  // left it incomplete to the one that dispatched it. A server writes whole events; a buffer
+  // on the path (a proxy, compression) releases fixed-size blocks that cut events apart.
+  double max_split_wait() const { return max_split_wait_; }
+  double incomplete_since() const { return incomplete_since_; }  // -1: no event is half arrived
+  // Arrivals in a row that ended no line (a line that keeps growing), and when the first came.
+  std::uint64_t growing_line_arrivals() const { return growing_arrivals_; }
+  double growing_line_since() const { return growing_since_; }  // -1: the last arrival ended a line
 
   const Finding& decode_errors() const { return decode_errors_; }
   const Finding& unknown_names() const { return unknown_names_; }
@@ -76,6 +86,9 @@ class StreamInspector final : public EventSink {
   const Finding& extra_space() const { return extra_space_; }        // event, id or retry
   const Finding& extra_space_data() const { return extra_space_data_; }
   const Finding& bom_after_start() const { return bom_after_start_; }
+  // Unknown-name lines after a data line of the same event (`  "key": 1,`, `}`): a multi-line
+  // value, such as pretty-printed JSON, of which only the first line carries `data:`.
+  const Finding& data_continuation() const { return data_continuation_; }
 
   // EventSink: called by the parser.
   void on_event(const Event& event) override;
@@ -86,25 +99,34 @@ class StreamInspector final : public EventSink {
 
  private:
   void note(Finding& finding, std::string_view name, std::string_view value);
+  void after_feed(double at);
 
   Limits limits_;
   Parser parser_;
   std::size_t keep_events_;
   double now_ = 0;
-  std::uint64_t bytes_ = 0, events_ = 0, comments_ = 0, field_lines_ = 0, data_lines_ = 0, ids_sent_ = 0;
+  std::uint64_t bytes_ = 0, events_ = 0, comments_ = 0, field_lines_ = 0, data_lines_ = 0, ids_sent_ = 0, arrivals_ = 0;
+  bool data_in_event_ = false;  // a data line since the last dispatch
+  bool line_ended_ = false;     // a line ended during the current feed()
+  std::uint64_t growing_arrivals_ = 0;
+  double growing_since_ = -1;
   bool pending_decode_error_ = false;
   std::optional<std::uint64_t> retry_;
   std::vector<InspectedEvent> kept_;
   bool ended_ = false, ended_mid_event_ = false;
   Status final_status_ = Status::ok;
   double first_byte_at_ = -1, last_byte_at_ = -1, first_event_at_ = -1, last_event_at_ = -1;
-  double max_byte_gap_ = 0;
+  double max_byte_gap_ = 0, max_split_wait_ = 0, incomplete_since_ = -1;
   Finding decode_errors_, unknown_names_, id_with_null_, retry_not_digits_, extra_space_, extra_space_data_,
-      bom_after_start_;
+      bom_after_start_, data_continuation_;
 };
 
 // Makes bytes readable in a one-line message: control characters, U+FEFF and invalid bytes
 // escaped, at most `max_chars` characters kept.
 std::string printable(std::string_view text, std::size_t max_chars = 60);
+
+// A field line as it was sent, from the parser's views into that line: "retry: 3s" keeps its
+// space, "retry:3s" has none, a line without a colon is its name alone.
+std::string wire_line(std::string_view name, std::string_view value);
 
 }  // namespace ssespec

@@ -55,6 +55,8 @@ if grep -qE "^(FAIL|WARN) " "$work/out"; then echo "FAIL: /demo/clock has a FAIL
 expect_status "lint clean" 0 "$ssespec" lint "$here/streams/clean.txt"
 expect_status "lint tutorial capture" 1 "$ssespec" lint "$here/streams/express-tutorial.txt"
 grep -q "FAIL stream/grammar/event-terminated" "$work/out" || { echo "FAIL: no event-terminated FAIL line"; failures=$((failures + 1)); }
+expect_status "lint tutorial with a single newline" 1 "$ssespec" lint "$here/streams/express-tutorial-single-newline.txt"
+grep -q "FAIL stream/grammar/event-terminated" "$work/out" || { echo "FAIL: no event-terminated FAIL line"; failures=$((failures + 1)); }
 expect_status "lint typos (warnings only)" 0 "$ssespec" lint "$here/streams/field-typos.txt"
 grep -q "WARN stream/fields/unknown-name" "$work/out" || { echo "FAIL: no unknown-name WARN line"; failures=$((failures + 1)); }
 expect_status "lint stdin" 1 sh -c "printf 'data: x\n' | '$ssespec' lint -"

@@ -51,6 +51,19 @@ TEST(LintTest, TutorialStreamWithoutAnyBlankLineFails) {
   EXPECT_NE(r.at("stream/grammar/event-terminated").message.find("no event at all"), std::string::npos);
 }
 
+// Messages quote lines as they were sent: the space after the colon is kept or absent.
+TEST(LintTest, MessagesQuoteTheWire) {
+  EXPECT_NE(lint("retry: 3s\n\n").at("stream/fields/retry-digits").message.find("\"retry: 3s\""), std::string::npos);
+  EXPECT_NE(lint("retry:3s\n\n").at("stream/fields/retry-digits").message.find("\"retry:3s\""), std::string::npos);
+}
+
+TEST(LintTest, PrettyPrintedJsonInDataFails) {
+  const auto r = lint("data: {\n  \"a\": 1\n}\n\n");
+  EXPECT_EQ(r.at("stream/fields/data-continuation").verdict, Verdict::fail);
+  EXPECT_EQ(r.at("stream/fields/unknown-name").verdict, Verdict::pass);
+  EXPECT_EQ(verdict("date: 1\ndata: x\n\n", "stream/fields/data-continuation"), "pass");  // before any data: a typo
+}
+
 TEST(LintTest, InvalidUtf8Fails) {
   EXPECT_EQ(verdict("data: \xC3\x28\n\n", "stream/encoding/utf-8"), "fail");
   EXPECT_EQ(verdict("data: \xC3\xA9\n\n", "stream/encoding/utf-8", 1), "pass");  // split inside a sequence
@@ -59,7 +72,7 @@ TEST(LintTest, InvalidUtf8Fails) {
 TEST(LintTest, UnknownFieldNameWarns) {
   const auto r = lint("date: 2024\ndata: x\n\n");
   EXPECT_EQ(r.at("stream/fields/unknown-name").verdict, Verdict::warn);
-  EXPECT_NE(r.at("stream/fields/unknown-name").message.find("date:2024"), std::string::npos);
+  EXPECT_NE(r.at("stream/fields/unknown-name").message.find("date: 2024"), std::string::npos);
   EXPECT_EQ(verdict("Data: x\n\n", "stream/fields/unknown-name"), "warn");  // names are case-sensitive
 }
 

@@ -30,6 +30,7 @@ function lastId(req) {
 }
 
 let leaked = 0;  // leaks-clients: slots never released
+let answered = 0;  // answers-once: requests seen
 
 const scenarios = {
   // Well-behaved: headers right, events flushed with ids, resumes after Last-Event-ID.
@@ -143,6 +144,44 @@ const scenarios = {
   'gzip-for-browsers'(req, res) {
     if (!/gzip/.test(req.headers['accept-encoding'] || '')) return scenarios.good(req, res);
     return scenarios['gzip-buffered'](req, res);
+  },
+  // Greets each connection with an event without an id, then resumes correctly.
+  'greeting-then-resume'(req, res) {
+    res.writeHead(200, SSE_HEADERS);
+    res.write('data: hello\n\n');
+    tickFrom(res, lastId(req));
+  },
+  // Slow and honest: `: ping` every TICK_MS, an event only every 30 s.
+  'slow-honest'(req, res) {
+    res.writeHead(200, SSE_HEADERS);
+    res.write(': ping\n\n');
+    const ping = setInterval(() => res.write(': ping\n\n'), TICK_MS);
+    const event = setInterval(() => res.write('data: slow\n\n'), 30000);
+    res.on('close', () => { clearInterval(ping); clearInterval(event); });
+  },
+  // One event, then a line that never ends: `data: ` and a character every TICK_MS.
+  'endless-line'(req, res) {
+    res.writeHead(200, SSE_HEADERS);
+    res.write('data: one\n\ndata: ');
+    const timer = setInterval(() => res.write('x'), TICK_MS);
+    res.on('close', () => clearInterval(timer));
+  },
+  // Pretty-printed JSON: only the first line carries `data:`.
+  'pretty-json'(req, res) {
+    res.writeHead(200, SSE_HEADERS);
+    res.flushHeaders();
+    const timer = setInterval(() => res.write(`data: ${JSON.stringify({ tick: 1, ok: true }, null, 2)}\n\n`), TICK_MS);
+    res.on('close', () => clearInterval(timer));
+  },
+  // Answers its first request with a good stream and never answers another.
+  'answers-once'(req, res) {
+    answered += 1;
+    if (answered === 1) scenarios.good(req, res);
+  },
+  // Serves one response, then stops listening: later connections are refused.
+  'stops-accepting'(req, res) {
+    server.close();
+    scenarios.good(req, res);
   },
   // Field lines clients ignore: a typo, a retry with a unit, an id with U+0000.
   'lint-fields'(req, res) {

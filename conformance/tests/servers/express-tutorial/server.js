@@ -1,6 +1,6 @@
 // The SSE endpoint as a widely copied Express tutorial writes it, bugs kept on purpose:
-//  1. each update is `data: <ISO timestamp>\n` with no blank line after it, so no client ever
-//     dispatches an event (every line joins one event that never ends);
+//  1. each update is `data: <ISO timestamp>` with no line break at all, so the whole stream is
+//     one line that never ends and no client ever dispatches an event;
 //  2. on client close it calls clearInterval() without the timer's id, so the timer keeps
 //     writing to a closed response.
 // Usage: node server.js PORT   (0 picks a free port; prints "listening PORT")
@@ -16,7 +16,7 @@ app.get('/events', (req, res) => {
   res.flushHeaders();
 
   setInterval(() => {
-    res.write(`data: ${new Date().toISOString()}\n`);
+    res.write(`data: ${new Date().toISOString()}`);
   }, 1000);
 
   req.on('close', () => {

@@ -1,0 +1,53 @@
+// A correct SSE endpoint on Go's net/http (standard library only): GET /events sends
+// `id: n` + `data: tick n` every 100 ms, flushed, resuming after a numeric Last-Event-ID.
+// Usage: go run main.go PORT   (0 picks a free port; prints "listening PORT")
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+)
+
+func events(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	n, _ := strconv.Atoi(r.Header.Get("Last-Event-ID"))
+	ticker := time.NewTicker(100 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-ticker.C:
+			n++
+			fmt.Fprintf(w, "id: %d\ndata: tick %d\n\n", n, n)
+			flusher.Flush()
+		}
+	}
+}
+
+func main() {
+	port := "0"
+	if len(os.Args) > 1 {
+		port = os.Args[1]
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening %d\n", listener.Addr().(*net.TCPAddr).Port)
+	http.HandleFunc("/events", events)
+	http.Serve(listener, nil)
+}
