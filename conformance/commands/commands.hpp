@@ -30,5 +30,6 @@ void add_client_command(CLI::App& app);   // ssespec client -- CMD
 void add_serve_command(CLI::App& app);    // ssespec serve
 void add_connect_command(CLI::App& app);  // ssespec connect URL
 void add_browser_command(CLI::App& app);  // ssespec browser [--browser chromium|firefox]
+void add_load_command(CLI::App& app);     // ssespec load URL --clients N --duration S
 
 }  // namespace ssespec::cli
