@@ -47,7 +47,9 @@ start_server() {
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, d))" "$@"; }
+field() {
+  python3 -c "import json,sys; v=eval(sys.argv[2], {'round': round}, json.load(open(sys.argv[1]))); print(f'{v:.1f}' if isinstance(v, float) else v)" "$@"
+}
 
 # streams NAME CLIENTS: CLIENTS streams at 2000 connects/s; prints one row, saves figures.
 streams() {
@@ -105,16 +107,17 @@ print(json.dumps({'connections': [c, c]}))" >"$work/heavy.json"
   pids+=("$background_pid")
   sleep 2
   local attackers=()
-  python3 "$root/bench/attack.py" "$port" slowloris 16 --max-seconds 20 >"$work/$name-slowloris.log" 2>&1 & attackers+=($!)
-  python3 "$root/bench/attack.py" "$port" idle 300 --max-seconds 20 >"$work/$name-idle.log" 2>&1 & attackers+=($!)
-  python3 "$root/bench/attack.py" "$port" never-read "$heavy" --max-seconds 20 >"$work/$name-never.log" 2>&1 & attackers+=($!)
+  python3 "$root/bench/attack.py" "$port" slowloris 16 --max-seconds 12 >"$work/$name-slowloris.log" 2>&1 & attackers+=($!)
+  python3 "$root/bench/attack.py" "$port" idle 300 --max-seconds 12 >"$work/$name-idle.log" 2>&1 & attackers+=($!)
+  python3 "$root/bench/attack.py" "$port" never-read "$heavy" --max-seconds 12 >"$work/$name-never.log" 2>&1 & attackers+=($!)
   sleep 0.3
-  python3 "$root/bench/attack.py" "$port" slow-read "$heavy" --max-seconds 20 >"$work/$name-slow.log" 2>&1 & attackers+=($!)
+  python3 "$root/bench/attack.py" "$port" slow-read "$heavy" --max-seconds 12 >"$work/$name-slow.log" 2>&1 & attackers+=($!)
   pids+=("${attackers[@]}")
   sleep 4
   "$bin" load "http://127.0.0.1:$port/demo/clock" --clients 20 --rate 10 --duration 4 --json "$probe" >/dev/null
   wait "$background_pid"
-  for pid in "${attackers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${attackers[@]}"; do wait "$pid" || true; done  # they end by themselves
+  sed "s/^/$name   /" "$work/$name"-{slowloris,idle,never,slow}.log | grep ended
   printf '%-10s attacked: new clients held %2s/20, first event p50 %6s ms p99 %7s ms; the 1000 others: held %4s, %6s events/s, p99 spread %6s ms\n' "$name" \
     "$(field "$probe" heldAtEnd)" "$(field "$probe" "firstEventMs['p50']")" "$(field "$probe" "firstEventMs['p99']")" \
     "$(field "$background" heldAtEnd)" "$(field "$background" "round(eventsPerS)")" "$(field "$background" "spreadMs['p99']")"

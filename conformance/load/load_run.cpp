@@ -186,6 +186,8 @@ class Run {
   std::unordered_map<std::string, double> first_arrival_;  // event key -> ms since t0
   std::deque<std::string> arrival_order_;
   std::string scratch_;
+  Clock::time_point arrival_;  // when the current epoll batch was reported
+  double arrival_wall_ms_ = 0;
 };
 
 void Sink::on_event(const Event& event) { run_.on_event(conn_, event); }
@@ -274,14 +276,16 @@ void Run::end_stream(Conn& c, std::size_t index, Clock::time_point now, bool res
 
 void Run::on_event(Conn& c, const Event& event) {
   ++result_.events;
-  const Clock::time_point now = Clock::now();
+  // Arrival is when epoll reported the bytes, not when this loop got round to parsing them: the
+  // generator's own work on a large batch is not the server's delivery time.
+  const Clock::time_point now = arrival_;
   if (!c.first_event_seen) {
     c.first_event_seen = true;
     result_.first_event_ms.record(ms(now - c.started));
     return;  // a stream's first event may be a catch-up, not a fresh broadcast
   }
   const double stamp = timestamp_ms(event.last_event_id, event.data);
-  if (stamp >= 0) result_.lag_ms.record(wall_ms() - stamp);
+  if (stamp >= 0) result_.lag_ms.record(arrival_wall_ms_ - stamp);
   std::string key = event.last_event_id.empty() ? "d" + std::string(event.data.substr(0, 64)) : "i" + std::string(event.last_event_id);
   const double at = ms(now - t0_);
   const auto [it, fresh] = first_arrival_.emplace(key, at);
@@ -410,6 +414,8 @@ LoadResult Run::go() {
     const int timeout = static_cast<int>(std::max(0.0, ms(wake - now)));
     const int n = ::epoll_wait(epoll_, ready.data(), static_cast<int>(ready.size()), timeout);
     const Clock::time_point after = Clock::now();
+    arrival_ = after;
+    arrival_wall_ms_ = wall_ms();
     for (int i = 0; i < n; ++i) on_ready(static_cast<std::size_t>(ready[i].data.u64), ready[i].events, after);
   }
   result_.duration_s = ms(Clock::now() - t0_) / 1000.0;

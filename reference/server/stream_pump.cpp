@@ -69,21 +69,40 @@ struct StreamPump::Entry {
     if (stream.on_played) stream.on_played();
   }
 
-  void queue(std::shared_ptr<const std::string> bytes, Clock::time_point now) {
-    if (bytes->empty()) return;
-    if (out.empty()) last_progress = now;
-    queued += bytes->size();
-    out.push_back({std::move(bytes), 0});
+  // Sends what the socket takes at once and queues the rest (behind anything already queued);
+  // false if the peer is gone.
+  bool write(std::shared_ptr<const std::string> bytes, Clock::time_point now) {
+    if (bytes->empty()) return true;
+    std::size_t offset = 0;
+    if (out.empty()) {  // the usual case: straight to the socket, no queue entry
+      last_progress = now;
+      const ssize_t n = send_some(bytes->data(), bytes->size());
+      if (n < 0) return false;
+      offset = static_cast<std::size_t>(n);
+      if (offset == bytes->size()) return true;
+    }
+    queued += bytes->size() - offset;
+    out.push_back({std::move(bytes), offset});
+    return true;
+  }
+
+  // Bytes the socket took (0 when full), or -1 if the peer is gone.
+  ssize_t send_some(const char* data, std::size_t size) const {
+    for (;;) {
+      const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    }
   }
 
   // Writes what the socket takes now; false if the peer is gone.
   bool flush(Clock::time_point now) {
     while (!out.empty()) {
       Chunk& c = out.front();
-      const ssize_t n = ::send(fd, c.owner->data() + c.offset, c.left(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-      if (n <= 0) return false;
+      const ssize_t n = send_some(c.owner->data() + c.offset, c.left());
+      if (n < 0) return false;
+      if (n == 0) return true;  // full: poll() says when it can take more
       c.offset += static_cast<std::size_t>(n);
       queued -= static_cast<std::size_t>(n);
       last_progress = now;
@@ -162,8 +181,7 @@ bool StreamPump::advance(Entry& e, Clock::time_point now) {
       return true;
     }
     // Aliasing: the chunk keeps the shared script alive and points into it.
-    e.queue(std::shared_ptr<const std::string>(s.steps, &step.bytes), now);
-    if (!e.flush(now)) return false;
+    if (!e.write(std::shared_ptr<const std::string>(s.steps, &step.bytes), now)) return false;
   }
   if (!e.out.empty()) return true;  // the rest when the socket is writable again
   e.mark_played();
@@ -195,11 +213,10 @@ bool StreamPump::advance(Entry& e, Clock::time_point now) {
 void StreamPump::deliver(Entry& e, const std::shared_ptr<const Tick>& tick, Clock::time_point now) {
   if (e.closed || tick->seq <= e.stream.after_seq) return;
   e.stream.after_seq = tick->seq;  // a stream never gets the same tick twice
-  e.queue(std::shared_ptr<const std::string>(tick, &tick->bytes), now);
-  if (e.queued > limits_.max_queued_bytes) {
-    ++dropped_behind_;
+  if (!e.write(std::shared_ptr<const std::string>(tick, &tick->bytes), now)) {
     e.close();
-  } else if (!e.flush(now)) {
+  } else if (e.queued > limits_.max_queued_bytes) {
+    ++dropped_behind_;
     e.close();
   }
 }
@@ -228,8 +245,9 @@ void StreamPump::accept_new(std::vector<std::unique_ptr<Entry>>& entries) {
     watch_for_dead_peer(e->fd, limits_.dead_peer);
     e->stream = std::move(s);
     e->due = e->last_progress = now;
-    if (!e->stream.head.empty()) e->queue(std::make_shared<const std::string>(std::move(e->stream.head)), now);
+    std::string head = std::move(e->stream.head);
     e->stream.head.clear();
+    if (!e->write(std::make_shared<const std::string>(std::move(head)), now)) e->close();
     entries.push_back(std::move(e));
   }
   if (!tags.empty()) {
