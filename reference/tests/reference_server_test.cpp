@@ -280,31 +280,59 @@ TEST(ReferenceServerHardeningTest, SlowReaderDoesNotStopAnotherStream) {
   EXPECT_LT(slow_at_end, 32u << 20) << "the other stream finished while the slow one was still being read";
 }
 
-TEST(ReferenceServerHardeningTest, IdleSessionsExpireAndTheCapAnswers503) {
+// POST /sessions with a one-connection script; returns the status.
+int post_session(std::uint16_t port) {
+  const std::string body = R"({"connections": [{"status": 204, "end": "close"}]})";
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/sessions", Poco::Net::HTTPMessage::HTTP_1_1);
+  request.setContentLength(static_cast<std::streamsize>(body.size()));
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::string ignored;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), ignored);
+  return static_cast<int>(response.getStatus());
+}
+
+TEST(ReferenceServerHardeningTest, SessionsBeyondTheCapAnswer503) {
   server::ServerOptions options;
-  options.session_ttl = std::chrono::milliseconds(100);
   options.max_sessions = 2;
   ReferenceServer server(options);
   server.start();
-  const std::string body = R"({"connections": [{"status": 204, "end": "close"}]})";
-  const auto post = [&] {
-    Poco::Net::HTTPClientSession session("127.0.0.1", server.port());
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/sessions", Poco::Net::HTTPMessage::HTTP_1_1);
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    std::string ignored;
-    Poco::StreamCopier::copyToString(session.receiveResponse(response), ignored);
-    return static_cast<int>(response.getStatus());
-  };
-  EXPECT_EQ(post(), 201);
-  const std::string id = server.create_session(server::script_from_json(body));
-  EXPECT_EQ(http_get(server.port(), "/sessions/" + id + "/requests").first, 200);
-  EXPECT_EQ(post(), 503) << "a third live session is over the cap";
+  EXPECT_EQ(post_session(server.port()), 201);
+  EXPECT_EQ(post_session(server.port()), 201);
+  EXPECT_EQ(post_session(server.port()), 503);
+  EXPECT_EQ(server.session_count(), 2u);
+}
+
+TEST(ReferenceServerHardeningTest, IdleSessionsExpireAndFreeTheirPlaces) {
+  server::ServerOptions options;
+  options.session_ttl = std::chrono::milliseconds(100);
+  options.max_sessions = 1;
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(R"({"connections": [{"status": 204, "end": "close"}]})"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the idle TTL
   EXPECT_EQ(http_get(server.port(), "/sessions/" + id + "/requests").first, 404);
+  EXPECT_EQ(http_get(server.port(), ReferenceServer::stream_path(id)).first, 404);
   EXPECT_EQ(server.session_count(), 0u);
-  EXPECT_EQ(post(), 201) << "expired sessions free their places";
+  EXPECT_EQ(post_session(server.port()), 201) << "the expired session freed its place under the cap of 1";
+}
+
+TEST(ReferenceServerHardeningTest, ASessionWithAnOpenStreamDoesNotExpire) {
+  server::ServerOptions options;
+  options.session_ttl = std::chrono::milliseconds(100);
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"}]})"));
+  Poco::Net::StreamSocket stream(Poco::Net::SocketAddress("127.0.0.1", server.port()));
+  const std::string request = "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  stream.sendBytes(request.data(), static_cast<int>(request.size()));
+  char buffer[256];
+  stream.setReceiveTimeout(Poco::Timespan(5, 0));
+  ASSERT_GT(stream.receiveBytes(buffer, sizeof buffer), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(server.session_count(), 1u) << "its stream is still open";
 }
 
 TEST(ReferenceServerHardeningTest, StatusLineIsHttp11WithTheRightReason) {
