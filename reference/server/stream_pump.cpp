@@ -278,12 +278,16 @@ void StreamPump::run() {
       const bool due = next_broadcast_ != Clock::time_point{} && now >= next_broadcast_;
       if (due && any_subscribed) broadcast(entries, now);
       if (due || next_broadcast_ == Clock::time_point{}) {
-        // The next wall-clock period boundary, so ticks land on whole seconds.
+        // The next wall-clock period boundary, so ticks land on whole seconds. Both clocks are
+        // read now (a broadcast may have taken a while since `now`), and the boundary is always
+        // a later one than the tick just sent.
+        const Clock::time_point steady = Clock::now();
         const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::system_clock::now().time_since_epoch());
-        const auto until = broadcast_period_ - wall % broadcast_period_;
-        next_broadcast_ = now + until;
-        next_broadcast_wall_ = std::chrono::system_clock::time_point(wall + until);
+        auto boundary = std::chrono::system_clock::time_point(wall + (broadcast_period_ - wall % broadcast_period_));
+        if (due && boundary <= next_broadcast_wall_) boundary = next_broadcast_wall_ + broadcast_period_;
+        next_broadcast_ = steady + (boundary.time_since_epoch() - wall);
+        next_broadcast_wall_ = boundary;
       }
     }
     entries.erase(std::remove_if(entries.begin(), entries.end(), [](const auto& e) { return e->closed; }),
