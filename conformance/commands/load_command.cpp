@@ -78,7 +78,7 @@ void add_load_command(CLI::App& app) {
   cmd->add_option("--json", options->json_path, "Also write the result as JSON (format ssespec-load/1)");
   cmd->footer(
       "Delivery lag needs a timestamp in the event (its id or data: Unix seconds or ms, or an ISO 8601\n"
-      "UTC time); delivery spread (each arrival minus the first arrival of the same event on any\n"
+      "UTC time; the server's clock and this one must agree); delivery spread (each arrival minus the first arrival of the same event on any\n"
       "stream) needs none. A stream's first event counts for time-to-first-event only.\n"
       "Memory: about 2.5 MB plus, per stream, its parser (lines <= 16 KiB, events <= 64 KiB).");
   cmd->callback([options] { throw CommandExit{run(*options)}; });

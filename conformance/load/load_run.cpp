@@ -285,7 +285,10 @@ void Run::on_event(Conn& c, const Event& event) {
     return;  // a stream's first event may be a catch-up, not a fresh broadcast
   }
   const double stamp = timestamp_ms(event.last_event_id, event.data);
-  if (stamp >= 0) result_.lag_ms.record(arrival_wall_ms_ - stamp);
+  if (stamp >= 0) {
+    result_.lag_ms.record(arrival_wall_ms_ - stamp);  // the histogram counts an early one as 0
+    if (arrival_wall_ms_ < stamp) ++result_.before_timestamp;
+  }
   std::string key = event.last_event_id.empty() ? "d" + std::string(event.data.substr(0, 64)) : "i" + std::string(event.last_event_id);
   const double at = ms(now - t0_);
   const auto [it, fresh] = first_arrival_.emplace(key, at);
@@ -495,6 +498,7 @@ std::string to_json(const LoadOptions& options, const LoadResult& r) {
   json.set("bytes", r.bytes);
   json.set("firstEventMs", histogram_json(r.first_event_ms));
   json.set("lagMs", histogram_json(r.lag_ms));
+  json.set("beforeTimestamp", r.before_timestamp);
   json.set("spreadMs", histogram_json(r.spread_ms));
   std::ostringstream out;
   json.stringify(out, 2);
@@ -510,7 +514,8 @@ std::string to_text(const LoadResult& r) {
       << " over the parser's limits\n"
       << "events:           " << r.events << " in " << r.duration_s << " s (" << r.events_per_s() << "/s)\n"
       << "first event:      " << histogram_text(r.first_event_ms) << "\n"
-      << "delivery lag:     " << histogram_text(r.lag_ms) << "\n"
+      << "delivery lag:     " << histogram_text(r.lag_ms)
+      << (r.before_timestamp ? " (" + std::to_string(r.before_timestamp) + " before their own timestamp)" : std::string()) << "\n"
       << "delivery spread:  " << histogram_text(r.spread_ms) << "\n";
   return out.str();
 }

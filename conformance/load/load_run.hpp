@@ -38,6 +38,7 @@ struct LoadResult {
   // Delivery lag: arrival minus the event's own timestamp (a Unix time in seconds or ms as its
   // id or data, or an ISO 8601 UTC data line), skipping each stream's first event (a catch-up).
   Histogram lag_ms;
+  std::uint64_t before_timestamp = 0;  // events that arrived before their own timestamp (sent early)
   // Without timestamps, or as well: each arrival minus the first arrival of the same event
   // (same id, else same data) on any stream: how evenly one broadcast reaches every client.
   Histogram spread_ms;

@@ -24,6 +24,7 @@ TEST(LoadTest, HoldsEveryDemoClockStreamAndMeasuresTheTicks) {
   EXPECT_GE(r.events, 40u);
   EXPECT_EQ(r.lag_ms.count(), r.events - 20) << "every tick after the first carries its Unix second as id";
   EXPECT_EQ(r.spread_ms.count(), r.events - 20);
+  EXPECT_EQ(r.before_timestamp, 0u) << "a tick stamped with a second sent before that second began";
 }
 
 TEST(LoadTest, CountsResetsAndReconnectsWithLastEventId) {
