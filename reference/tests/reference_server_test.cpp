@@ -15,6 +15,7 @@
 
 #include "client/http_transport.hpp"
 #include "server/reference_server.hpp"
+#include "server/stream_pump.hpp"
 #include "ssespec/event_source.hpp"
 
 namespace ssespec {
@@ -291,6 +292,26 @@ int post_session(std::uint16_t port) {
   std::string ignored;
   Poco::StreamCopier::copyToString(session.receiveResponse(response), ignored);
   return static_cast<int>(response.getStatus());
+}
+
+TEST(ReferenceServerHardeningTest, AClientThatStopsReadingIsDroppedAfterTheStallBound) {
+  server::ServerOptions options;
+  options.max_stall = std::chrono::milliseconds(200);
+  ReferenceServer server(options);
+  server.start();
+  server::Script big;
+  big.connections.push_back({});
+  big.connections[0].headers = {{"Content-Type", "text/event-stream"}};
+  for (int i = 0; i < 16; ++i) big.connections[0].steps.push_back({"data: " + std::string(1 << 20, 'x') + "\n\n", 0});
+  big.connections[0].end = server::End::hang;
+  const std::string id = server.create_session(big);
+  auto never_reads = raw_request(server.port(), "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (int i = 0; i < 200 && server.active_streams() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(server.active_streams(), 1u);
+  // Bounded wait (10 s) for the pump to give up on it; the stall bound is 200 ms.
+  for (int i = 0; i < 1000 && server.active_streams() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server.active_streams(), 0u);
+  EXPECT_EQ(server.pump().dropped_behind(), 1u);
 }
 
 TEST(ReferenceServerHardeningTest, SessionsBeyondTheCapAnswer503) {
