@@ -30,6 +30,7 @@ void add_client_command(CLI::App& app);   // ssespec client -- CMD
 void add_serve_command(CLI::App& app);    // ssespec serve
 void add_connect_command(CLI::App& app);  // ssespec connect URL
 void add_browser_command(CLI::App& app);  // ssespec browser [--browser chromium|firefox]
+void add_load_command(CLI::App& app);     // ssespec load URL --clients N --duration S
 void add_fixtures_command(CLI::App& app);  // ssespec fixtures path | export DIR
 
 // Adds --fixtures DIR to a command that loads fixtures (conformance/runner/data_dir.hpp).

@@ -61,7 +61,7 @@ void add_serve_command(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
   auto* cmd = app.add_subcommand("serve", "Run the reference server: /demo and scripted scenario sessions");
   cmd->add_option("--port,-p", options->port, "Port on 127.0.0.1 (0: any free port, printed)");
-  cmd->add_option("--threads", options->threads, "HTTP pool threads (they read request heads; streams do not hold them)")
+  cmd->add_option("--threads", options->threads, "HTTP pool threads (they answer complete requests; neither streams nor slow request heads hold them)")
       ->check(CLI::Range(2, 256));
   cmd->add_flag("!--no-fixtures", options->fixtures, "Do not register the fixture scripts");
   add_fixtures_option(*cmd);

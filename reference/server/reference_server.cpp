@@ -4,13 +4,14 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnectionFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/ThreadPool.h>
@@ -21,6 +22,7 @@
 #include <sstream>
 
 #include "server/demo.hpp"
+#include "server/head_gate.hpp"
 #include "server/stream_pump.hpp"
 
 namespace ssespec::server {
@@ -38,6 +40,14 @@ struct ReferenceServer::Session {
   mutable std::mutex mutex;
   std::vector<RecordedRequest> requests;
   int playing = 0;  // responses still writing their steps
+  int open = 0;     // connections the pump still holds
+  Clock::time_point last_active = created;  // the last request or closed connection
+
+  // Forgotten once idle for `ttl` with nothing open.
+  bool expired(std::chrono::milliseconds ttl, Clock::time_point now) const {
+    std::lock_guard<std::mutex> lock(mutex);
+    return open == 0 && now - last_active > ttl;
+  }
 
   double ms_since_start() const {
     return std::chrono::duration<double, std::milli>(Clock::now() - created).count();
@@ -55,7 +65,7 @@ namespace {
 
 void send_text(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
                const std::string& body) {
-  response.setStatus(status);
+  response.setStatusAndReason(status);  // setStatus() alone keeps the reason OK
   response.setContentType(type);
   response.set("Access-Control-Allow-Origin", "*");
   response.setContentLength(static_cast<std::streamsize>(body.size()));
@@ -101,6 +111,7 @@ class ScriptedHandler final : public HTTPRequestHandler {
     std::size_t index = 0;
     {
       std::lock_guard<std::mutex> lock(session_->mutex);
+      session_->last_active = Clock::now();
       recorded.at_ms = session_->ms_since_start();
       index = session_->requests.size();
       recorded.connection = index < session_->script->connections.size() ? static_cast<int>(index) : -1;
@@ -111,6 +122,7 @@ class ScriptedHandler final : public HTTPRequestHandler {
     {
       std::lock_guard<std::mutex> lock(session_->mutex);
       ++session_->playing;
+      ++session_->open;
     }
     std::weak_ptr<ReferenceServer::Session> played = session_;
     stream.on_played = [played] {
@@ -119,12 +131,19 @@ class ScriptedHandler final : public HTTPRequestHandler {
         --s->playing;
       }
     };
+    stream.on_closed = [played] {
+      if (auto s = played.lock()) {
+        std::lock_guard<std::mutex> lock(s->mutex);
+        --s->open;
+        s->last_active = Clock::now();
+      }
+    };
     if (recorded.connection < 0) {
       stream.end = End::hang;  // past the script: hold the request, answer nothing
     } else {
       const ScriptedResponse& scripted = session_->script->connections[index];
-      if (scripted.send_head) stream.steps.push_back({head_bytes(scripted), 0});
-      stream.steps.insert(stream.steps.end(), scripted.steps.begin(), scripted.steps.end());
+      if (scripted.send_head) stream.head = head_bytes(scripted);
+      stream.steps = std::shared_ptr<const std::vector<Step>>(session_->script, &scripted.steps);  // shared, not copied
       stream.end = scripted.end;
       std::weak_ptr<ReferenceServer::Session> weak = session_;
       stream.on_ended = [weak, index] {
@@ -190,7 +209,7 @@ class ApiHandler final : public HTTPRequestHandler {
 
  private:
   void create(HTTPServerRequest& request, HTTPServerResponse& response) {
-    std::shared_ptr<Script> script;
+    std::shared_ptr<const Script> script;
     const Poco::URI uri(request.getURI());
     for (const auto& [key, value] : uri.getQueryParameters()) {
       if (key != "script") continue;
@@ -204,13 +223,20 @@ class ApiHandler final : public HTTPRequestHandler {
       std::string body;
       Poco::StreamCopier::copyToString(request.stream(), body);
       try {
-        script = std::make_shared<Script>(script_from_json(body));
+        script = std::make_shared<const Script>(script_from_json(body));
       } catch (const std::invalid_argument& e) {
         send_error(response, HTTPResponse::HTTP_BAD_REQUEST, e.what());
         return;
       }
     }
-    const std::string id = server_.create_session(*script);
+    std::string id;
+    try {
+      id = server_.create_session(script);
+    } catch (const SessionLimitReached& e) {
+      response.set("Retry-After", "60");
+      send_error(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, e.what());
+      return;
+    }
     Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
     json.set("id", id);
     json.set("path", ReferenceServer::stream_path(id));
@@ -230,9 +256,9 @@ class DemoPageHandler final : public HTTPRequestHandler {
   }
 };
 
-// /demo/clock: the current time as an event every second until the client goes away. Its ids
-// are Unix seconds; a reconnection with Last-Event-ID resumes after that second, so a client
-// that saw a tick never gets the same id again.
+// /demo/clock: the current time at once, then one broadcast tick on every whole second until the
+// client goes away. Its ids are Unix seconds; a reconnection with Last-Event-ID resumes after
+// that second, so a client that saw a tick never gets the same id again.
 class DemoClockHandler final : public HTTPRequestHandler {
  public:
   explicit DemoClockHandler(ReferenceServer& server) : server_(server) {}
@@ -245,12 +271,9 @@ class DemoClockHandler final : public HTTPRequestHandler {
     }
     if (resume_after > static_cast<long long>(std::time(nullptr))) resume_after = -1;  // not one of ours: start afresh
     PumpedStream stream;
-    stream.steps.push_back({demo_clock_head(), 0});
-    stream.period_ms = 1000;
-    stream.tick = [resume_after] {
-      const std::time_t now = std::time(nullptr);
-      return static_cast<long long>(now) > resume_after ? demo_clock_event(now) : std::string();
-    };
+    stream.head = demo_clock_head();
+    stream.broadcast = true;  // the pump's one clock tick per second, shared by every stream
+    stream.after_seq = resume_after;
     stream.tag = "demo";
     stream.socket = detach(request, response);
     server_.pump().add(std::move(stream));
@@ -271,11 +294,30 @@ std::vector<std::string> split_path(const std::string& target) {
   return out;
 }
 
+// POCO answers with the request's version token (`GET / FOO/BAR` got `FOO/BAR 404 OK`); this
+// server speaks HTTP/1.1 whatever the request said.
+class Http11Handler final : public HTTPRequestHandler {
+ public:
+  explicit Http11Handler(HTTPRequestHandler* inner) : inner_(inner) {}
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+    inner_->handleRequest(request, response);
+  }
+
+ private:
+  std::unique_ptr<HTTPRequestHandler> inner_;
+};
+
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   explicit Factory(ReferenceServer& server) : server_(server) {}
 
   HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override {
+    return new Http11Handler(route(request));
+  }
+
+ private:
+  HTTPRequestHandler* route(const HTTPServerRequest& request) {
     std::vector<std::string> segments;
     try {
       segments = split_path(request.getURI());
@@ -297,7 +339,6 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
     return new NotFoundHandler;  // never null: POCO would answer 501
   }
 
- private:
   ReferenceServer& server_;
 };
 
@@ -308,35 +349,51 @@ ReferenceServer::ReferenceServer(ServerOptions options) : options_(std::move(opt
 ReferenceServer::~ReferenceServer() { stop(); }
 
 void ReferenceServer::start() {
-  if (http_) return;
-  pump_ = std::make_unique<StreamPump>();
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options_.host, options_.port), 64);
-  auto* params = new Poco::Net::HTTPServerParams;
+  if (gate_) return;
+  PumpLimits limits;
+  limits.max_stall = options_.max_stall;
+  limits.dead_peer = options_.dead_peer;
+  pump_ = std::make_unique<StreamPump>(limits);
+  pump_->set_broadcast(std::chrono::seconds(1), [](std::chrono::system_clock::time_point at) {
+    const std::time_t second = std::chrono::system_clock::to_time_t(at);
+    return Tick{static_cast<long long>(second), demo_clock_event(second)};
+  });
+  Poco::Net::ServerSocket listener(Poco::Net::SocketAddress(options_.host, options_.port), options_.listen_backlog);
+  port_ = listener.address().port();
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(options_.max_threads);
-  params->setMaxQueued(256);
-  params->setKeepAlive(true);
-  params->setTimeout(Poco::Timespan(10, 0));
+  params->setMaxQueued(options_.max_queued);
+  params->setKeepAlive(false);  // a kept-alive idle connection would hold a pool thread
+  params->setTimeout(Poco::Timespan(10, 0));  // reading a POST body
   pool_ = std::make_unique<Poco::ThreadPool>(2, options_.max_threads, 60, 0);
-  http_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), *pool_, socket, params);
-  http_->start();
+  // The gate reads heads; POCO's dispatcher and pool answer the complete requests.
+  dispatcher_ = new Poco::Net::TCPServerDispatcher(
+      new Poco::Net::HTTPServerConnectionFactory(params, new Factory(*this)), *pool_, params);
+  GateLimits gate_limits;
+  gate_limits.head_deadline = options_.head_deadline;
+  gate_ = std::make_unique<HeadGate>(listener, gate_limits,
+                                     [dispatcher = dispatcher_](const Poco::Net::StreamSocket& s) { dispatcher->enqueue(s); });
 }
 
 void ReferenceServer::stop() {
-  if (http_) {
-    http_->stopAll(true);
-    http_.reset();
+  if (gate_) {
+    gate_->stop();
+    dispatcher_->stop();
     pool_->joinAll();
+    dispatcher_->release();
+    dispatcher_ = nullptr;
+    gate_.reset();
   }
   if (pump_) pump_->stop();
 }
 
-std::uint16_t ReferenceServer::port() const { return http_ ? http_->port() : 0; }
+std::uint16_t ReferenceServer::port() const { return gate_ ? port_ : 0; }
 
 std::string ReferenceServer::base_url() const { return "http://" + options_.host + ":" + std::to_string(port()); }
 
 void ReferenceServer::add_named_script(const std::string& name, Script script) {
   std::lock_guard<std::mutex> lock(mutex_);
-  scripts_[name] = std::make_shared<Script>(std::move(script));
+  scripts_[name] = std::make_shared<const Script>(std::move(script));
 }
 
 std::vector<std::string> ReferenceServer::script_names() const {
@@ -346,25 +403,44 @@ std::vector<std::string> ReferenceServer::script_names() const {
   return names;
 }
 
-std::shared_ptr<Script> ReferenceServer::find_script(const std::string& name) const {
+std::shared_ptr<const Script> ReferenceServer::find_script(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto it = scripts_.find(name);
   return it == scripts_.end() ? nullptr : it->second;
 }
 
-std::string ReferenceServer::create_session(Script script) {
+std::string ReferenceServer::create_session(std::shared_ptr<const Script> script) {
   auto session = std::make_shared<Session>();
-  session->script = std::make_shared<const Script>(std::move(script));
+  session->script = std::move(script);
   std::lock_guard<std::mutex> lock(mutex_);
+  forget_expired_sessions();
+  if (sessions_.size() >= options_.max_sessions) {
+    throw SessionLimitReached("too many sessions (" + std::to_string(options_.max_sessions) +
+                              "): DELETE finished ones, or wait for idle ones to expire");
+  }
   session->id = "s" + std::to_string(next_session_++);
   sessions_[session->id] = session;
   return session->id;
 }
 
+void ReferenceServer::forget_expired_sessions() {
+  const Clock::time_point now = Clock::now();
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    it = it->second->expired(options_.session_ttl, now) ? sessions_.erase(it) : std::next(it);
+  }
+}
+
+std::size_t ReferenceServer::session_count() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  forget_expired_sessions();
+  return sessions_.size();
+}
+
 std::shared_ptr<ReferenceServer::Session> ReferenceServer::find_session(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto it = sessions_.find(id);
-  return it == sessions_.end() ? nullptr : it->second;
+  if (it == sessions_.end() || it->second->expired(options_.session_ttl, Clock::now())) return nullptr;
+  return it->second;
 }
 
 std::vector<RecordedRequest> ReferenceServer::requests(const std::string& session_id) const {

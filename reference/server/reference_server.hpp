@@ -1,9 +1,12 @@
-// The ssespec reference server: a POCO HTTPServer that replays scripted connections for
-// scenario sessions, records every request it receives, and serves the /demo page.
+// The ssespec reference server: POCO request handlers behind a poll() head gate (head_gate.hpp)
+// and a poll() stream pump (stream_pump.hpp). It replays scripted connections for scenario
+// sessions, records every request it receives, and serves the /demo page.
 // Endpoints: reference/server/API.md.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <stdexcept>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,7 +20,7 @@
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
+class TCPServerDispatcher;
 class HTTPRequestHandler;
 class HTTPServerRequest;
 }
@@ -26,6 +29,7 @@ class HTTPServerRequest;
 namespace ssespec::server {
 
 class StreamPump;
+class HeadGate;
 
 // One request as the server saw it.
 struct RecordedRequest {
@@ -43,8 +47,20 @@ struct RecordedRequest {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port
-  int max_threads = 16;    // pool threads read request heads; streams do not hold them
+  int max_threads = 16;    // pool threads answer complete requests; streams do not hold them
   bool demo = true;        // serve /demo and /demo/clock
+  int listen_backlog = 4096;  // the kernel caps it at net.core.somaxconn
+  int max_queued = 16384;     // complete requests waiting for a pool thread (POCO's queue)
+  std::chrono::milliseconds head_deadline{5000};  // accept to end of request head, else 408
+  std::chrono::milliseconds session_ttl{10 * 60 * 1000};  // a session idle this long is forgotten
+  std::size_t max_sessions = 4096;  // POST /sessions beyond this answers 503
+  std::chrono::milliseconds max_stall{10000};  // a stream whose client takes no bytes this long is dropped
+  std::chrono::seconds dead_peer{30};  // a client gone without FIN/RST is noticed after about this long
+};
+
+// create_session() when max_sessions live sessions exist (POST /sessions answers 503).
+struct SessionLimitReached : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 class ReferenceServer {
@@ -63,8 +79,10 @@ class ReferenceServer {
   void add_named_script(const std::string& name, Script script);
   std::vector<std::string> script_names() const;
 
-  // A fresh session playing `script`; returns its id. Its stream URL is stream_path(id).
-  std::string create_session(Script script);
+  // A fresh session playing `script` (shared, never copied); returns its id. Its stream URL is
+  // stream_path(id). Forgets expired sessions first; throws SessionLimitReached at the cap.
+  std::string create_session(std::shared_ptr<const Script> script);
+  std::string create_session(Script script) { return create_session(std::make_shared<const Script>(std::move(script))); }
   static std::string stream_path(const std::string& session_id) { return "/s/" + session_id + "/stream"; }
   // Everything the session received so far.
   std::vector<RecordedRequest> requests(const std::string& session_id) const;
@@ -75,11 +93,12 @@ class ReferenceServer {
   void end_session(const std::string& session_id);
 
   std::size_t active_streams() const;
+  std::size_t session_count();  // live sessions, after forgetting expired ones
 
   // Used by the request handlers.
   struct Session;
   std::shared_ptr<Session> find_session(const std::string& id) const;
-  std::shared_ptr<Script> find_script(const std::string& name) const;
+  std::shared_ptr<const Script> find_script(const std::string& name) const;
   StreamPump& pump() { return *pump_; }
   bool demo_enabled() const { return options_.demo; }
 
@@ -91,12 +110,16 @@ class ReferenceServer {
 
  private:
   ServerOptions options_;
+  void forget_expired_sessions();  // with mutex_ held
+
   std::unique_ptr<StreamPump> pump_;
-  std::unique_ptr<Poco::ThreadPool> pool_;  // outlives http_
-  std::unique_ptr<Poco::Net::HTTPServer> http_;
+  std::unique_ptr<Poco::ThreadPool> pool_;       // outlives dispatcher_
+  Poco::Net::TCPServerDispatcher* dispatcher_ = nullptr;  // reference-counted by POCO
+  std::unique_ptr<HeadGate> gate_;
+  std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
-  std::map<std::string, std::shared_ptr<Script>> scripts_;
+  std::map<std::string, std::shared_ptr<const Script>> scripts_;
   std::uint64_t next_session_ = 1;
   std::vector<Route> routes_;
 };

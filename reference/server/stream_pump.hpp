@@ -1,7 +1,13 @@
-// One thread that writes every scripted stream: sockets detached from POCO's HTTPServer
+// One thread that writes every stream: sockets detached from POCO's HTTPServer
 // (HTTPServerRequestImpl::detachSocket) are handed here, so an idle or slow stream costs a
 // poll() entry, not a blocked pool thread. It plays each stream's steps on time, ends it as
-// scripted, and drops streams whose client went away.
+// scripted, feeds broadcast streams (the demo clock) one shared tick, and drops streams whose
+// client went away or stays behind.
+//
+// Every socket is non-blocking and written only when poll() says it is writable, from the
+// stream's own outgoing queue, so one slow reader never delays another stream. A scripted step
+// is queued only once the previous one is fully written: chunks the script separates are never
+// coalesced into one send.
 //
 // Why not Poco::Net::SocketReactor: it has no timers, and every step here is timed. A poll()
 // loop with a deadline per stream is the same reactor pattern with the timers built in.
@@ -11,9 +17,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,39 +31,72 @@ namespace ssespec::server {
 
 struct PumpedStream {
   Poco::Net::StreamSocket socket;
-  std::deque<Step> steps;          // played in order; delays are relative to the previous step
+  std::string head;                                // written first (status line and headers)
+  std::shared_ptr<const std::vector<Step>> steps;  // shared with the script, never copied; may be null
   End end = End::close;
   std::string tag;                 // e.g. the session id: close_tag() ends all streams with it
   std::function<void()> on_ended;  // after a scripted close/reset (not when the peer left)
   std::function<void()> on_played;  // once: every step written, or the stream dropped before
-  // A ticker (the demo clock): after the steps, write tick() every period_ms until the peer
-  // goes away.
-  int period_ms = 0;
-  std::function<std::string()> tick;
+  std::function<void()> on_closed;  // once, whenever the pump lets go of the stream
+  // After the steps, receive every broadcast tick whose sequence number is > after_seq, until
+  // the peer goes away (instead of `end`).
+  bool broadcast = false;
+  long long after_seq = -1;
 };
+
+// What the pump does with a client that stays behind, and with one that vanished.
+struct PumpLimits {
+  // A stream with unsent bytes that accepts none of them for this long is dropped.
+  std::chrono::milliseconds max_stall{10000};
+  // A broadcast stream whose queued ticks exceed this is dropped (its client is not reading).
+  std::size_t max_queued_bytes = 64 * 1024;
+  // TCP keepalive and TCP_USER_TIMEOUT: a client that vanished without FIN or RST is noticed
+  // after about this long.
+  std::chrono::seconds dead_peer{30};
+};
+
+// The broadcast feed: called once per period (on the wall clock's period boundary) and the same
+// bytes go to every broadcast stream. `seq` orders ticks (the demo clock uses Unix seconds).
+struct Tick {
+  long long seq = 0;
+  std::string bytes;
+};
+using TickSource = std::function<Tick(std::chrono::system_clock::time_point)>;
 
 class StreamPump {
  public:
-  StreamPump();
+  explicit StreamPump(PumpLimits limits = {});
   ~StreamPump();  // stops and closes every stream
   StreamPump(const StreamPump&) = delete;
   StreamPump& operator=(const StreamPump&) = delete;
 
+  // Set before the first broadcast stream is added.
+  void set_broadcast(std::chrono::milliseconds period, TickSource source);
   void add(PumpedStream stream);          // thread-safe
   void close_tag(const std::string& tag);  // thread-safe: closes them (orderly) at once
   std::size_t active() const;              // streams held right now
+  std::size_t dropped_behind() const;      // streams dropped for staying behind, so far
   void stop();
 
  private:
   struct Entry;
   void run();
   void wake();
+  void accept_new(std::vector<std::unique_ptr<Entry>>& entries);
   bool advance(Entry& entry, std::chrono::steady_clock::time_point now);  // false: finished
+  void broadcast(std::vector<std::unique_ptr<Entry>>& entries, std::chrono::steady_clock::time_point now);
+  void deliver(Entry& entry, const std::shared_ptr<const Tick>& tick, std::chrono::steady_clock::time_point now);
 
+  const PumpLimits limits_;
+  std::chrono::milliseconds broadcast_period_{0};
+  TickSource tick_source_;
+  std::chrono::steady_clock::time_point next_broadcast_;
+  std::chrono::system_clock::time_point next_broadcast_wall_;
   mutable std::mutex mutex_;
   std::vector<PumpedStream> incoming_;
   std::vector<std::string> closing_tags_;
   std::atomic<std::size_t> active_{0};
+  std::atomic<std::size_t> dropped_behind_{0};
   std::atomic<bool> stopping_{false};
   int wake_pipe_[2] = {-1, -1};
   std::thread thread_;

@@ -15,6 +15,7 @@
 
 #include "client/http_transport.hpp"
 #include "server/reference_server.hpp"
+#include "server/stream_pump.hpp"
 #include "ssespec/event_source.hpp"
 
 namespace ssespec {
@@ -202,6 +203,179 @@ TEST(ReferenceServerTest, DemoClockSendsTerminatedEvents) {
   EXPECT_NE(received.find("Content-Type: text/event-stream"), std::string::npos);
   const auto is_event = [](const Observation& o) { return o.kind == Observation::Kind::event; };
   EXPECT_TRUE(std::any_of(observations.begin(), observations.end(), is_event)) << "no dispatched event in:\n" << received;
+}
+
+}  // namespace
+}  // namespace ssespec
+
+namespace ssespec {
+namespace {
+
+using server::ReferenceServer;
+
+// A raw connection that sent `request`; reads with a bounded timeout.
+std::unique_ptr<Poco::Net::StreamSocket> raw_request(std::uint16_t port, const std::string& request) {
+  auto socket = std::make_unique<Poco::Net::StreamSocket>(Poco::Net::SocketAddress("127.0.0.1", port));
+  socket->setReceiveTimeout(Poco::Timespan(10, 0));
+  if (!request.empty()) socket->sendBytes(request.data(), static_cast<int>(request.size()));
+  return socket;
+}
+
+// Everything until the peer closes (or the receive timeout).
+std::string read_all(Poco::Net::StreamSocket& socket) {
+  std::string received;
+  char buffer[4096];
+  try {
+    for (int n; (n = socket.receiveBytes(buffer, sizeof buffer)) > 0;) received.append(buffer, static_cast<std::size_t>(n));
+  } catch (const Poco::TimeoutException&) {
+  }
+  return received;
+}
+
+TEST(ReferenceServerHardeningTest, SlowReaderDoesNotStopAnotherStream) {
+  ReferenceServer server;
+  server.start();
+  // 32 MiB in 1 MiB chunks for a client that reads 16 KiB every 20 ms (about 40 s in all).
+  server::Script big;
+  big.connections.push_back({});
+  big.connections[0].headers = {{"Content-Type", "text/event-stream"}};
+  for (int i = 0; i < 32; ++i) big.connections[0].steps.push_back({"data: " + std::string(1 << 20, 'x') + "\n\n", 0});
+  const std::string slow_id = server.create_session(big);
+  const std::string fast_id = server.create_session(server::script_from_json(R"({"connections": [
+      {"status": 200, "headers": [["Content-Type", "text/event-stream"]],
+       "chunks": ["data: 1\n\n", {"delayMs": 20}, "data: 2\n\n", {"delayMs": 20}, "data: 3\n\n",
+                  {"delayMs": 20}, "data: 4\n\n", {"delayMs": 20}, "data: 5\n\n"], "end": "close"}]})"));
+
+  auto slow = raw_request(server.port(), "GET " + ReferenceServer::stream_path(slow_id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> slow_received{0};
+  std::thread slow_reader([&] {
+    char buffer[16 * 1024];
+    while (!stop) {
+      try {
+        const int n = slow->receiveBytes(buffer, sizeof buffer);
+        if (n <= 0) break;
+        slow_received += static_cast<std::size_t>(n);
+      } catch (const Poco::Exception&) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  for (int i = 0; i < 200 && slow_received == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  auto fast = raw_request(server.port(), "GET " + ReferenceServer::stream_path(fast_id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string received = read_all(*fast);
+  const std::size_t slow_at_end = slow_received;
+  stop = true;
+  slow->shutdown();
+  slow_reader.join();
+
+  const auto body = received.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos) << received;
+  std::vector<std::string> data;
+  for (const Observation& o : collect(received.substr(body + 4))) {
+    if (o.kind == Observation::Kind::event) data.push_back(o.data);
+  }
+  EXPECT_EQ(data, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+  EXPECT_LT(slow_at_end, 32u << 20) << "the other stream finished while the slow one was still being read";
+}
+
+// POST /sessions with a one-connection script; returns the status.
+int post_session(std::uint16_t port) {
+  const std::string body = R"({"connections": [{"status": 204, "end": "close"}]})";
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/sessions", Poco::Net::HTTPMessage::HTTP_1_1);
+  request.setContentLength(static_cast<std::streamsize>(body.size()));
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::string ignored;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), ignored);
+  return static_cast<int>(response.getStatus());
+}
+
+TEST(ReferenceServerHardeningTest, AClientThatStopsReadingIsDroppedAfterTheStallBound) {
+  server::ServerOptions options;
+  options.max_stall = std::chrono::milliseconds(200);
+  ReferenceServer server(options);
+  server.start();
+  server::Script big;
+  big.connections.push_back({});
+  big.connections[0].headers = {{"Content-Type", "text/event-stream"}};
+  for (int i = 0; i < 16; ++i) big.connections[0].steps.push_back({"data: " + std::string(1 << 20, 'x') + "\n\n", 0});
+  big.connections[0].end = server::End::hang;
+  const std::string id = server.create_session(big);
+  auto never_reads = raw_request(server.port(), "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (int i = 0; i < 200 && server.active_streams() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(server.active_streams(), 1u);
+  // Bounded wait (10 s) for the pump to give up on it; the stall bound is 200 ms.
+  for (int i = 0; i < 1000 && server.active_streams() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server.active_streams(), 0u);
+  EXPECT_EQ(server.pump().dropped_behind(), 1u);
+}
+
+TEST(ReferenceServerHardeningTest, SessionsBeyondTheCapAnswer503) {
+  server::ServerOptions options;
+  options.max_sessions = 2;
+  ReferenceServer server(options);
+  server.start();
+  EXPECT_EQ(post_session(server.port()), 201);
+  EXPECT_EQ(post_session(server.port()), 201);
+  EXPECT_EQ(post_session(server.port()), 503);
+  EXPECT_EQ(server.session_count(), 2u);
+}
+
+TEST(ReferenceServerHardeningTest, IdleSessionsExpireAndFreeTheirPlaces) {
+  server::ServerOptions options;
+  options.session_ttl = std::chrono::milliseconds(100);
+  options.max_sessions = 1;
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(R"({"connections": [{"status": 204, "end": "close"}]})"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the idle TTL
+  EXPECT_EQ(http_get(server.port(), "/sessions/" + id + "/requests").first, 404);
+  EXPECT_EQ(http_get(server.port(), ReferenceServer::stream_path(id)).first, 404);
+  EXPECT_EQ(server.session_count(), 0u);
+  EXPECT_EQ(post_session(server.port()), 201) << "the expired session freed its place under the cap of 1";
+}
+
+TEST(ReferenceServerHardeningTest, ASessionWithAnOpenStreamDoesNotExpire) {
+  server::ServerOptions options;
+  options.session_ttl = std::chrono::milliseconds(100);
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"status": 200, "headers": [["Content-Type", "text/event-stream"]], "end": "hang"}]})"));
+  Poco::Net::StreamSocket stream(Poco::Net::SocketAddress("127.0.0.1", server.port()));
+  const std::string request = "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  stream.sendBytes(request.data(), static_cast<int>(request.size()));
+  char buffer[256];
+  stream.setReceiveTimeout(Poco::Timespan(5, 0));
+  ASSERT_GT(stream.receiveBytes(buffer, sizeof buffer), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(server.session_count(), 1u) << "its stream is still open";
+}
+
+TEST(ReferenceServerHardeningTest, StatusLineIsHttp11WithTheRightReason) {
+  ReferenceServer server;
+  server.start();
+  auto socket = raw_request(server.port(), "GET /nope FOO/BAR\r\nHost: x\r\n\r\n");
+  const std::string received = read_all(*socket);
+  EXPECT_EQ(received.substr(0, received.find("\r\n")), "HTTP/1.1 404 Not Found");
+}
+
+TEST(ReferenceServerHardeningTest, SlowHeadsDoNotBlockANewClientAndMeetTheirDeadline) {
+  server::ServerOptions options;
+  options.max_threads = 2;
+  options.head_deadline = std::chrono::milliseconds(300);
+  ReferenceServer server(options);
+  server.start();
+  std::vector<std::unique_ptr<Poco::Net::StreamSocket>> slow;
+  for (int i = 0; i < 16; ++i) slow.push_back(raw_request(server.port(), "GET /demo HT"));  // slowloris
+  for (int i = 0; i < 16; ++i) slow.push_back(raw_request(server.port(), ""));             // idle
+  EXPECT_EQ(http_get(server.port(), "/demo").first, 200);
+  const std::string answer = read_all(*slow.front());
+  EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 408 Request Timeout");
 }
 
 }  // namespace
