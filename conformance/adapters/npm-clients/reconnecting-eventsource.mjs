@@ -1,0 +1,7 @@
+// reconnecting-eventsource 1.6.5 wraps an EventSource class; Node has no global one (v20), so it
+// wraps npm eventsource 5.1.5 through `eventSourceClass`, as its README shows for Node.
+import ReconnectingEventSource from "reconnecting-eventsource";
+import { EventSource } from "eventsource-5";
+import { createReporter, url } from "./protocol.mjs";
+
+createReporter().listenTo(new ReconnectingEventSource(url, { eventSourceClass: EventSource }));
