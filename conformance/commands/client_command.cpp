@@ -77,7 +77,10 @@ void add_client_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("client", "Grade an EventSource client, through its adapter, on every scenario");
   cmd->add_option("--filter,-f", options->filters, "Only cases whose id matches this glob or prefix (repeatable)");
   cmd->add_flag("--list", options->list, "List the selected cases and exit");
-  cmd->add_option("--timeout", options->run.timeout_s, "Per-case time limit in seconds (default 5)")
+  cmd->add_option("--timeout", options->run.timeout_s, "Per-case time limit in seconds, from the first request (default 5)")
+      ->check(CLI::Range(0.5, 600.0));
+  cmd->add_option("--startup-timeout", options->run.startup_s,
+                  "Time for the adapter to start and make its first request, in seconds (default 15)")
       ->check(CLI::Range(0.5, 600.0));
   std::string caps_help = "What the adapter can do, comma-separated (default: close,close-in-handler; 'none'):";
   for (const auto& [name, meaning] : known_client_capabilities()) caps_help += "\n  " + name + ": " + meaning;

@@ -307,7 +307,12 @@ ClientCase client_case_from_parse(const ParseCase& parse) {
   c.note = parse.note;
   ClientConnection conn;
   conn.response.headers.emplace_back("Content-Type", "text/event-stream");
-  for (const std::string& chunk : parse.chunks) conn.response.steps.push_back({chunk, 0});
+  // Each chunk its own write after a pause (the server sets TCP_NODELAY), so that a client
+  // meets the case's boundaries as separate reads, as a parse runner does.
+  for (const std::string& chunk : parse.chunks) {
+    if (!conn.response.steps.empty()) conn.response.steps.push_back({{}, kParseChunkPauseMs});
+    conn.response.steps.push_back({chunk, 0});
+  }
   conn.response.end = server::End::hang;  // no reconnection: the trace is this one response
   c.connections.push_back(std::move(conn));
   c.min_requests = 1;

@@ -73,8 +73,10 @@ struct ClientCase {
 std::vector<ClientCase> load_client_file(const std::filesystem::path& file, const std::string& group);
 // Every fixtures/client/*.json under root, in file-name order (none if the folder is missing).
 std::vector<ClientCase> load_client_cases(const std::filesystem::path& root);
-// A parse case served as one 200 text/event-stream response that stays open; retry
-// observations are dropped (a client cannot see them).
+// A parse case served as one 200 text/event-stream response that stays open, each chunk
+// written on its own after a pause of kParseChunkPauseMs; retry observations are dropped (a
+// client cannot see them).
+constexpr int kParseChunkPauseMs = 10;
 ClientCase client_case_from_parse(const ParseCase& parse);
 // Client cases followed by every parse case.
 std::vector<ClientCase> load_all_client_cases(const std::filesystem::path& root);

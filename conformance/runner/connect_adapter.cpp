@@ -68,6 +68,7 @@ int run_connect_adapter(ConnectConfig options, Transport& transport) {
     if (entry.kind == close_kind && ++seen[entry.kind] == close_count) {
       if (options.honour_close) source->close();
       printer.print({"closed", {}, {}, {}, static_cast<int>(source->ready_state())});
+      if (options.after_closed) options.after_closed();
     }
   };
   EventSourceHandlers handlers;
@@ -99,6 +100,7 @@ int run_connect_adapter(ConnectConfig options, Transport& transport) {
         closing = true;
         if (options.honour_close) es.close();
         printer.print({"closed", {}, {}, {}, static_cast<int>(es.ready_state())});
+        if (options.after_closed) options.after_closed();
         std::lock_guard<std::mutex> lock(done_mutex);
         close_reported = true;
         done.notify_all();

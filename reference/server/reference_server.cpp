@@ -135,6 +135,7 @@ class ScriptedHandler final : public HTTPRequestHandler {
       };
     }
     stream.socket = detach(request, response);
+    stream.socket.setNoDelay(true);  // each scripted write its own segment, as the script cuts it
     server_.pump().add(std::move(stream));
   }
 
