@@ -29,8 +29,9 @@ struct ClientOptions {
 };
 
 int run(ClientOptions& options) {
-  if (options.run.command.empty() && !options.list) {
-    std::cerr << "ssespec client: give the adapter command after --, e.g. ssespec client -- ssespec connect\n";
+  if (options.run.command.empty() == options.run.service_url.empty() && !options.list) {
+    std::cerr << "ssespec client: give either the adapter command after --, e.g. ssespec client -- ssespec connect,\n"
+                 "or --service URL of a running test service\n";
     return kExitUsage;
   }
   if (!options.capabilities.empty()) {
@@ -63,7 +64,13 @@ int run(ClientOptions& options) {
   std::map<std::string, Expectation> expectations;
   if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
   std::signal(SIGPIPE, SIG_IGN);  // an adapter that exits early must not kill the runner
-  RunResult result = run_client_cases(cases, options.run, options.report);
+  RunResult result;
+  try {
+    result = run_client_cases(cases, options.run, options.report);
+  } catch (const std::runtime_error& e) {  // a test service that does not answer
+    std::cerr << "ssespec client: " << e.what() << "\n";
+    return kExitUsage;
+  }
   annotate_known_failures(result, expectations, options.expectations_file);
   const int status = finish_run(result, options.report);
   if (!options.expectations_file.empty()) return compare_with_expectations(result, expectations, options.expectations_file);
@@ -87,6 +94,9 @@ void add_client_command(CLI::App& app) {
   cmd->add_option("--capabilities", options->capabilities, caps_help);
   cmd->add_flag("--strict", options->run.strict, "Also run MAY/SHOULD-level cases");
   cmd->add_option("--jobs,-j", options->run.jobs, "Cases run at once (default 4)")->check(CLI::Range(1, 32));
+  cmd->add_option("--service", options->run.service_url,
+                  "Drive a running test service (LaunchDarkly's SSE test-service protocol, with ssespec's\n"
+                  "extensions) at this URL instead of an adapter process per case");
   cmd->add_option("--name", options->run.implementation, "Name of the implementation, for reports");
   cmd->add_option("--expectations", options->expectations_file,
                   "Known failures (conformance/expectations/*.json): exit 0 only if the failures are exactly these");

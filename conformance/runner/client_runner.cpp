@@ -14,6 +14,7 @@
 
 #include "runner/grader.hpp"
 #include "runner/process_adapter.hpp"
+#include "runner/service_adapter.hpp"
 #include "server/reference_server.hpp"
 
 namespace ssespec {
@@ -204,7 +205,18 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
   run.started_at = now_iso8601();
   const auto started = Clock::now();
 
-  ProcessLauncher launcher(options.command);
+  // Service mode: the service declares its capabilities (GET /); a process per case otherwise.
+  std::unique_ptr<AdapterLauncher> launcher;
+  ClientRunOptions effective = options;
+  if (!options.service_url.empty()) {
+    auto service = std::make_unique<ServiceLauncher>(options.service_url);
+    effective.capabilities = service->runner_capabilities();
+    run.target = options.service_url;
+    if (options.implementation.empty()) run.implementation = "test service at " + options.service_url;
+    launcher = std::move(service);
+  } else {
+    launcher = std::make_unique<ProcessLauncher>(options.command);
+  }
   server::ReferenceServer server;
   server.start();
   run.cases.resize(cases.size());
@@ -212,7 +224,7 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
   std::mutex print_mutex;
   auto worker = [&] {
     for (std::size_t i = next++; i < cases.size(); i = next++) {
-      CaseResult r = run_client_case(cases[i], server, options, launcher);
+      CaseResult r = run_client_case(cases[i], server, effective, *launcher);
       std::lock_guard<std::mutex> lock(print_mutex);
       print_progress(r, report);
       run.cases[i] = std::move(r);

@@ -1,0 +1,32 @@
+#!/bin/sh
+# The whole client suite against npm eventsource in service mode: one long-lived test service
+# (conformance/adapters/node-eventsource/service.mjs, LaunchDarkly's protocol plus ssespec's
+# extensions) instead of a process per case. Passes when its failures are exactly those of the
+# per-process adapter (the same expectations file). Exit 77 (CTest: skipped) without Node.js or
+# without `npm ci --prefix conformance/adapters/node-eventsource`.
+set -eu
+ssespec="$1"
+here=$(cd "$(dirname "$0")/.." && pwd)
+adapter="$here/adapters/node-eventsource"
+if ! command -v node >/dev/null 2>&1; then
+  echo "SKIPPED: node is not installed" >&2
+  exit 77
+fi
+if [ ! -d "$adapter/node_modules/eventsource" ]; then
+  echo "SKIPPED: run 'npm ci --prefix conformance/adapters/node-eventsource' first" >&2
+  exit 77
+fi
+out=$(mktemp)
+node "$adapter/service.mjs" 0 >"$out" &
+service=$!
+trap 'kill $service 2>/dev/null; rm -f "$out"' EXIT
+url=""
+for _ in $(seq 100); do  # up to 10 s for Node to start
+  url=$(sed -n 's/^listening on //p' "$out")
+  [ -n "$url" ] && break
+  kill -0 $service 2>/dev/null || { echo "the test service exited before listening" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "the test service did not start within 10 s" >&2; exit 1; }
+"$ssespec" client -q --strict --jobs 8 --name "npm eventsource (service)" --service "$url" \
+  --expectations "$here/expectations/node-eventsource.json"
