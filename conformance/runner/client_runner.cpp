@@ -42,14 +42,14 @@ std::string timeout_message(const ClientCase& c, std::size_t seen, const ClientR
   if (!clock_started) {
     return "no request within the start-up limit of " + seconds(options.startup_s) +
            " (the adapter never connected; --startup-timeout)" +
-           (seen < c.trace.size() ? ", waiting for trace entry #" + std::to_string(seen + 1) + ": " + to_json(c.trace[seen]) : "");
+           (seen < c.trace.size() ? ", waiting for trace entry #" + std::to_string(seen + 1) + ": " + entry_text(c.trace[seen]) : "");
   }
   const std::string after = "timed out " + seconds(options.timeout_s) + " after the first request";
   const std::string server = played ? "; the server had sent every scripted byte, so the client received what it "
                                       "needed and reported nothing more (an event under another type reaches no listener)"
                                     : "; the server was still playing its script";
   if (seen < c.trace.size()) {
-    return after + ", waiting for trace entry #" + std::to_string(seen + 1) + ": " + to_json(c.trace[seen]) + " (" +
+    return after + ", waiting for trace entry #" + std::to_string(seen + 1) + ": " + entry_text(c.trace[seen]) + " (" +
            std::to_string(seen) + " entr" + (seen == 1 ? "y" : "ies") + " seen)" + server;
   }
   return after + ", after the trace, waiting for " + std::to_string(c.min_requests) + " request(s) and the end of the script";

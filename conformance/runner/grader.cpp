@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
+#include <tuple>
+
+#include "report/payload.hpp"
 
 namespace ssespec {
 namespace {
@@ -21,7 +24,7 @@ std::string json_string(const std::string& s) {
 }
 
 std::string observed_text(const TraceEntry& e, const std::optional<std::string>& origin) {
-  if (!origin) return to_json(e);
+  if (!origin) return entry_text(e);
   ExpectedEntry shown;
   shown.entry = e;
   shown.origin = origin;
@@ -118,6 +121,13 @@ std::string requirement_text(const CaseExpectations& c) {
 
 }  // namespace
 
+std::string entry_text(TraceEntry e) {
+  e.type = payload_for_report(e.type);
+  e.data = payload_for_report(e.data);
+  e.last_event_id = payload_for_report(e.last_event_id);
+  return to_json(e);
+}
+
 bool ExpectedEntry::matches(const TraceEntry& observed, const std::optional<std::string>& observed_origin) const {
   if (observed.kind != entry.kind) return false;
   if (entry.kind == "message") {
@@ -132,7 +142,7 @@ bool ExpectedEntry::matches(const TraceEntry& observed, const std::optional<std:
 
 std::string ExpectedEntry::to_text() const {
   if (entry.kind == "message" && origin) {
-    std::string text = to_json(entry);  // {"message":{...}}
+    std::string text = entry_text(entry);  // {"message":{...}}
     return text.substr(0, text.size() - 2) + ",\"origin\":" + json_string(*origin) + "}}";
   }
   if ((entry.kind == "error" || entry.kind == "closed") && ready_states.size() > 1) {
@@ -140,7 +150,7 @@ std::string ExpectedEntry::to_text() const {
     for (int s : ready_states) states += (states.empty() ? "" : ",") + std::to_string(s);
     return "{\"" + entry.kind + "\":{\"readyState\":[" + states + "]}}";  // any of these
   }
-  return to_json(entry);
+  return entry_text(entry);
 }
 
 std::vector<ExpectedEntry> expected_entries(const std::vector<TraceEntry>& trace) {
@@ -167,8 +177,19 @@ std::string trace_entry_problem(const std::vector<ExpectedEntry>& expected, std:
                                 const std::optional<std::string>& origin) {
   if (k >= expected.size()) return "unexpected trace entry #" + std::to_string(k + 1) + ": " + observed_text(observed, origin);
   if (expected[k].matches(observed, origin)) return {};
-  return "trace entry #" + std::to_string(k + 1) + " differs: expected " + expected[k].to_text() + ", observed " +
-         observed_text(observed, origin);
+  std::string problem = "trace entry #" + std::to_string(k + 1) + " differs: expected " + expected[k].to_text() +
+                        ", observed " + observed_text(observed, origin);
+  // A large value is shown by its length and hash: say where it differs.
+  const TraceEntry& want = expected[k].entry;
+  if (want.kind == "message" && observed.kind == "message") {
+    for (const auto& [name, a, b] : {std::tuple{"data", &want.data, &observed.data},
+                                     std::tuple{"lastEventId", &want.last_event_id, &observed.last_event_id}}) {
+      if (*a != *b && std::max(a->size(), b->size()) > kInlinePayloadLimit) {
+        problem += std::string("; ") + name + ": " + first_difference(*a, *b);
+      }
+    }
+  }
+  return problem;
 }
 
 Grade grade_case(const CaseExpectations& expected, const CaseObservation& observed, const ExtraCheck& before,

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "runner/client_runner.hpp"
+#include "runner/grader.hpp"
 #include "server/reference_server.hpp"
 
 #ifndef SSESPEC_FIXTURES_DIR
@@ -108,6 +109,26 @@ TEST_F(ClientRunnerTest, ParseCaseChunksArriveAsSeparateReads) {
   EXPECT_EQ(body, joined);
   ASSERT_EQ(reads.size(), parse.chunks.size()) << "chunks were merged or split in transit";
   for (std::size_t i = 0; i < reads.size(); ++i) EXPECT_EQ(reads[i], parse.chunks[i]) << "read " << i;
+}
+
+TEST(ClientGrader, LargeValueMismatchShowsLengthAndFirstDifference) {
+  TraceEntry want{"message", "message", std::string(1 << 20, 'x'), "", -1};
+  TraceEntry got = want;
+  got.data.pop_back();
+  const std::string problem = trace_entry_problem(expected_entries({want}), 0, got, std::nullopt);
+  EXPECT_LT(problem.size(), 1000u) << problem.substr(0, 2000);
+  EXPECT_NE(problem.find("1048576 bytes"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("lengths 1048576 and 1048575, first difference at byte 1048575"), std::string::npos) << problem;
+}
+
+TEST_F(ClientRunnerTest, MissingEventSaysTheServerSentItNotJustTimedOut) {
+  // The client reports open and never the message (as when it dispatches it under another
+  // type): the failure says the server had sent it all.
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"sh", "-c", "\"$0\" connect \"$1\" | head -n 1; sleep 5", SSESPEC_BIN}, 1);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("waiting for trace entry #2"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("the server had sent every scripted byte"), std::string::npos) << r.message;
 }
 
 TEST_F(ClientRunnerTest, ReferenceClientPassesACase) {
