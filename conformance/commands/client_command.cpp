@@ -14,7 +14,7 @@
 #include "report/result.hpp"
 #include "runner/browser_fixture.hpp"
 #include "runner/client_runner.hpp"
-#include "runner/json_node.hpp"
+#include "json/json_node.hpp"
 
 namespace ssespec::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "json_node.hpp"
+#include "json/json_node.hpp"
 
 #ifndef SSESPEC_FIXTURES_DIR
 #error "SSESPEC_FIXTURES_DIR must name the fixtures folder"
