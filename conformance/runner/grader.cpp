@@ -88,6 +88,10 @@ std::string check_requests(const CaseExpectations& c, const std::vector<RequestL
     for (const std::string& name : expect.absent_headers) {
       if (const std::string* got = r.header(name)) return where + name + " must be absent, got \"" + *got + "\"";
     }
+    if (expect.body && r.body != *expect.body) {
+      return where + "body " + (r.body.empty() ? std::string("empty") : "\"" + payload_for_report(r.body) + "\"") +
+             ", expected \"" + payload_for_report(*expect.body) + "\"";
+    }
     if (expect.path_suffix) {
       const std::string path = r.path.substr(0, r.path.find('?'));
       const std::string& suffix = *expect.path_suffix;
@@ -134,6 +138,7 @@ bool ExpectedEntry::matches(const TraceEntry& observed, const std::optional<std:
     if (observed.type != entry.type || observed.data != entry.data || observed.last_event_id != entry.last_event_id) return false;
     return !origin || (observed_origin && *observed_origin == *origin);
   }
+  if (entry.kind == "comment") return observed.data == entry.data;
   if (entry.kind == "error" || entry.kind == "closed") {
     return std::find(ready_states.begin(), ready_states.end(), observed.ready_state) != ready_states.end();
   }
@@ -167,7 +172,9 @@ std::vector<ExpectedEntry> expected_entries(const std::vector<TraceEntry>& trace
 CaseExpectations expectations_of(const ClientCase& c) {
   CaseExpectations e;
   e.trace = expected_entries(c.trace);
-  for (const ClientConnection& conn : c.connections) e.connections.push_back({0, conn.expect_request, std::nullopt});
+  for (const ClientConnection& conn : c.connections) {
+    e.connections.push_back({0, conn.expect_request, conn.expect_request ? conn.expect_request->method : std::nullopt});
+  }
   e.min_requests = c.min_requests;
   e.max_requests = c.max_requests;
   return e;

@@ -1,6 +1,7 @@
 #include "runner/process_adapter.hpp"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 
 #include <sstream>
 
@@ -104,6 +105,17 @@ std::unique_ptr<AdapterSession> ProcessLauncher::start(const ClientCase& c, cons
   for (const ClientAction& a : c.actions) {
     if (!a.via_stdin) env.emplace_back("SSESPEC_CLOSE_AFTER", a.kind + ":" + std::to_string(a.count));
   }
+  const ClientConfig& config = c.config;
+  if (!config.headers.empty()) {
+    Poco::JSON::Object headers(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [name, value] : config.headers) headers.set(name, value);
+    std::ostringstream out;
+    headers.stringify(out);
+    env.emplace_back("SSESPEC_HEADERS", out.str());
+  }
+  if (config.last_event_id) env.emplace_back("SSESPEC_LAST_EVENT_ID", *config.last_event_id);
+  if (config.method) env.emplace_back("SSESPEC_METHOD", *config.method);
+  if (config.body) env.emplace_back("SSESPEC_BODY", *config.body);
   return std::make_unique<ProcessSession>(argv, env);
 }
 

@@ -239,7 +239,10 @@ class ServiceSession final : public AdapterSession {
         if (filter_types_ && !types_.count(e.type)) return std::nullopt;
         return e;
       }
-      if (kind == "comment") return std::nullopt;
+      if (kind == "comment") {
+        e.data = o->optValue<std::string>("comment", "");
+        return e;
+      }
       if (kind == "open") return e;
       if (kind == "error" || kind == "closed") {
         e.ready_state = o->has("readyState") ? o->getValue<int>("readyState") : (kind == "closed" ? 2 : -1);
@@ -294,6 +297,9 @@ std::set<std::string> ServiceLauncher::runner_capabilities() const {
   std::set<std::string> out;
   if (declared_.count("ssespec-close")) out.insert("close");
   if (declared_.count("ssespec-close-in-handler")) out.insert("close-in-handler");
+  for (const char* cap : {"headers", "last-event-id", "post", "comments"}) {
+    if (declared_.count(cap)) out.insert(cap);
+  }
   return out;
 }
 
@@ -345,6 +351,15 @@ std::unique_ptr<AdapterSession> ServiceLauncher::start(const ClientCase& c, cons
   for (const ClientAction& a : c.actions) {
     if (!a.via_stdin) create.set("closeAfter", a.kind + ":" + std::to_string(a.count));
   }
+  // LaunchDarkly's optional features, under its own capability names.
+  if (!c.config.headers.empty()) {
+    Object headers(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [name, value] : c.config.headers) headers.set(name, value);
+    create.set("headers", headers);
+  }
+  if (c.config.last_event_id) create.set("lastEventId", *c.config.last_event_id);
+  if (c.config.method) create.set("method", *c.config.method);
+  if (c.config.body) create.set("body", *c.config.body);
   std::set<std::string> types(c.listen.begin(), c.listen.end());
   types.insert({"message", "open", "error"});
   auto forget = [&] {

@@ -32,7 +32,8 @@ class ServiceLauncher final : public AdapterLauncher {
   std::string declarer() const override { return "the test service does not declare (GET /)"; }
 
   const std::set<std::string>& service_capabilities() const { return declared_; }
-  // The runner's capability names (close, close-in-handler, ...) the service has.
+  // The runner's capability names the service has: close, close-in-handler (ours), and
+  // LaunchDarkly's headers, last-event-id, post, comments, read-timeout, restart as they are.
   std::set<std::string> runner_capabilities() const;
 
   struct Impl;

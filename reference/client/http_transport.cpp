@@ -103,10 +103,10 @@ std::unique_ptr<HttpResponse> HttpTransport::fetch(const HttpRequest& request, s
         error = "aborted";
         return nullptr;
       }
-      Poco::Net::HTTPRequest head(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathEtc(),
-                                  Poco::Net::HTTPMessage::HTTP_1_1);
+      Poco::Net::HTTPRequest head(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
       for (const auto& [name, value] : request.headers) head.set(name, value);
-      session->sendRequest(head);
+      if (!request.body.empty()) head.setContentLength(static_cast<std::streamsize>(request.body.size()));
+      session->sendRequest(head) << request.body;
       Poco::Net::HTTPResponse response;
       std::istream& body = session->receiveResponse(response);
       const int status = static_cast<int>(response.getStatus());

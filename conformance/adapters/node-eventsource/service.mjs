@@ -8,6 +8,8 @@ import { EventSource } from "eventsource";
 
 const capabilities = [
   "event-type-listeners",
+  "headers",
+  "post",
   "ssespec-open",
   "ssespec-ready-state",
   "ssespec-last-event-id",
@@ -20,7 +22,11 @@ let nextId = 1;
 
 function startStream(spec) {
   const id = String(nextId++);
-  const es = new EventSource(spec.streamUrl);
+  // headers and post: eventsource takes a fetch wrapper (its documented option).
+  const es = new EventSource(spec.streamUrl, {
+    fetch: (input, init) =>
+      fetch(input, { ...init, headers: { ...init.headers, ...spec.headers }, method: spec.method || init.method, body: spec.body }),
+  });
   const stream = { es, callbackUrl: spec.callbackUrl, counter: 0, seen: {}, sending: Promise.resolve() };
   const [closeKind, closeCount] = (spec.closeAfter || ":0").split(":");
 

@@ -35,6 +35,8 @@ struct MessageEvent {
 struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string method = "GET";
+  std::string body;  // sent when not empty
 };
 
 // One response, after redirects were followed.
@@ -88,11 +90,20 @@ struct EventSourceHandlers {
   // Not an event: why the connection failed or is being reestablished, for developer consoles
   // (the spec's implementation advice).
   std::function<void(const std::string&)> on_diagnostic;
+  // Not in the spec (whose EventSource drops comments): a comment line's text, without the colon.
+  std::function<void(const std::string&)> on_comment = nullptr;
 };
 
 struct EventSourceOptions {
   std::chrono::milliseconds reconnection_time{3000};  // "a few seconds"; `retry` changes it
   Limits limits;
+  // Library features beyond the spec (what fetch-based and SDK clients offer):
+  std::vector<std::pair<std::string, std::string>> headers;  // added to every request
+  // Sent as Last-Event-ID while the last event ID string is empty (as SDKs that take a
+  // starting event ID do); an ID from the stream replaces it.
+  std::string initial_last_event_id;
+  std::string method = "GET";  // e.g. POST for streaming APIs; resent on every reconnection
+  std::string body;
 };
 
 // The MIME type essence of a Content-Type value list ("text/event-stream" for
@@ -137,6 +148,7 @@ class EventSource {
   std::chrono::milliseconds reconnection_time_;
   Parser parser_;
   std::string origin_;
+  EventSourceOptions options_;
 };
 
 }  // namespace ssespec
