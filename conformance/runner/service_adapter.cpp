@@ -30,6 +30,7 @@ using Clock = std::chrono::steady_clock;
 using Poco::JSON::Object;
 
 constexpr int kHttpTimeoutS = 5;
+constexpr int kListenGraceMs = 250;
 
 struct HttpAnswer {
   int status = 0;
@@ -321,6 +322,13 @@ std::string ServiceLauncher::adapt(ClientCase& c) const {
   }
   if (needs_id && !has("ssespec-last-event-id")) {
     return "needs capability 'ssespec-last-event-id': the test service reports no lastEventId on messages";
+  }
+  // LaunchDarkly's `listen` commands come after the stream is created, so its first bytes could
+  // beat them: hold the first body bytes back a moment (the bytes and their later boundaries
+  // are unchanged). ssespec-listen, in the create body, has no such race.
+  if (!has("ssespec-listen") && has("event-type-listeners") && !c.listen.empty() && !c.connections.empty()) {
+    auto& steps = c.connections.front().response.steps;
+    steps.insert(steps.begin(), server::Step{{}, kListenGraceMs});
   }
   // Without ssespec-open the service cannot report open: grade the rest of the trace.
   if (!has("ssespec-open")) {

@@ -1,22 +1,25 @@
 // A test service for npm eventsource, to LaunchDarkly's SSE test-service protocol
 // (sse-contract-tests docs/service_spec.md) plus ssespec's extensions (conformance/ADAPTERS.md):
-// one long-lived process runs every case's EventSource. Usage: node service.mjs [PORT]
+// one long-lived process runs every case's EventSource. Usage: node service.mjs [PORT] [--plain]
 // (0 or none: any free port). Prints "listening on http://127.0.0.1:PORT" when ready; logs go
-// to stderr only.
+// to stderr only. --plain speaks LaunchDarkly's protocol only, as an SDK's own service would
+// (no open callbacks, no readyState, no ssespec-* capabilities): to check the runner grades such
+// a service on what it can observe.
 import { createServer } from "node:http";
 import { EventSource } from "eventsource";
 
-const capabilities = [
-  "event-type-listeners",
-  "headers",
-  "post",
-  "ssespec-open",
-  "ssespec-ready-state",
-  "ssespec-last-event-id",
-  "ssespec-listen",
-  "ssespec-close",
-  "ssespec-close-in-handler",
-];
+const plain = process.argv.includes("--plain");
+const capabilities = ["event-type-listeners", "headers", "post"];
+if (!plain) {
+  capabilities.push(
+    "ssespec-open",
+    "ssespec-ready-state",
+    "ssespec-last-event-id",
+    "ssespec-listen",
+    "ssespec-close",
+    "ssespec-close-in-handler",
+  );
+}
 const streams = new Map();
 let nextId = 1;
 
@@ -53,7 +56,9 @@ function startStream(spec) {
     if ("data" in event) {
       report("message", { kind: "event", event: { type: event.type, data: event.data, id: event.lastEventId } });
     } else if (event.type === "open") {
-      report("open", { kind: "open" });
+      if (!plain) report("open", { kind: "open" });
+    } else if (plain) {
+      report("error", { kind: "error", comment: event.message || "error" });
     } else {
       report("error", { kind: "error", comment: event.message || "error", readyState: es.readyState });
     }
@@ -128,6 +133,6 @@ const server = createServer(async (req, res) => {
   }
 });
 server.keepAliveTimeout = 60000;
-server.listen(Number(process.argv[2] || 0), "127.0.0.1", () => {
+server.listen(Number(process.argv[2]) || 0, "127.0.0.1", () => {
   process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
 });
