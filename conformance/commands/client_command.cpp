@@ -89,7 +89,9 @@ void add_client_command(CLI::App& app) {
   cmd->add_option("--startup-timeout", options->run.startup_s,
                   "Time for the adapter to start and make its first request, in seconds (default 15)")
       ->check(CLI::Range(0.5, 600.0));
-  std::string caps_help = "What the adapter can do, comma-separated (default: close,close-in-handler; 'none'):";
+  std::string caps_help =
+      "What the adapter can do, comma-separated (default: close,close-in-handler; 'none'; with --service, the\n"
+      "service declares them in GET /):";
   for (const auto& [name, meaning] : known_client_capabilities()) caps_help += "\n  " + name + ": " + meaning;
   cmd->add_option("--capabilities", options->capabilities, caps_help);
   cmd->add_flag("--strict", options->run.strict, "Also run MAY/SHOULD-level cases");
