@@ -193,7 +193,7 @@ namespace {
 
 // "options": the client's configuration; each part adds the capability it needs.
 void load_config(const JsonNode& node, ClientCase& c) {
-  node.allow_only({"headers", "lastEventId", "method", "body"});
+  node.allow_only({"headers", "lastEventId", "method", "body", "readTimeoutMs"});
   ClientConfig& config = c.config;
   if (node.has("headers")) {
     const JsonNode headers = node.at("headers");
@@ -209,6 +209,12 @@ void load_config(const JsonNode& node, ClientCase& c) {
   if (node.has("method")) config.method = node.at("method").as_string();
   if (node.has("body")) config.body = node.at("body").as_string();
   if (config.method || config.body) c.requires_caps.push_back("post");
+  if (node.has("readTimeoutMs")) {
+    const std::int64_t ms = node.at("readTimeoutMs").as_integer();
+    if (ms < 1 || ms > 10000) node.at("readTimeoutMs").fail("expected 1..10000");
+    config.read_timeout_ms = static_cast<int>(ms);
+    c.requires_caps.push_back("read-timeout");
+  }
 }
 
 }  // namespace

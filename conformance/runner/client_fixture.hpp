@@ -34,6 +34,7 @@ struct ClientConfig {
   std::optional<std::string> last_event_id;  // "last-event-id": the first request's Last-Event-ID
   std::optional<std::string> method;         // "post": instead of GET, on every request
   std::optional<std::string> body;           // "post": sent on every request
+  std::optional<int> read_timeout_ms;        // "read-timeout": silence for this long is an error
 };
 
 struct ClientConnection {

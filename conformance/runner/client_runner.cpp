@@ -66,6 +66,7 @@ const std::vector<std::pair<std::string, std::string>>& known_client_capabilitie
       {"last-event-id", "an initial Last-Event-ID (SSESPEC_LAST_EVENT_ID; a library feature)"},
       {"post", "another method and a request body, resent on reconnection (SSESPEC_METHOD, SSESPEC_BODY)"},
       {"comments", "comment lines reported as {\"comment\":{\"text\":...}} (a library feature)"},
+      {"read-timeout", "a connection silent for SSESPEC_READ_TIMEOUT_MS is a network error (a library feature)"},
   };
   return caps;
 }

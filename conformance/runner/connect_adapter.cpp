@@ -61,7 +61,8 @@ int run_connect_adapter(ConnectConfig options, Transport& transport) {
     }
   }
   // The client's configuration for library-feature cases (capabilities headers, last-event-id,
-  // post): SSESPEC_HEADERS (a JSON object), SSESPEC_LAST_EVENT_ID, SSESPEC_METHOD, SSESPEC_BODY.
+  // post, read-timeout): SSESPEC_HEADERS (a JSON object), SSESPEC_LAST_EVENT_ID, SSESPEC_METHOD,
+  // SSESPEC_BODY, SSESPEC_READ_TIMEOUT_MS.
   EventSourceOptions es_options;
   if (const char* headers = std::getenv("SSESPEC_HEADERS")) {
     try {
@@ -75,6 +76,7 @@ int run_connect_adapter(ConnectConfig options, Transport& transport) {
   if (const char* id = std::getenv("SSESPEC_LAST_EVENT_ID")) es_options.initial_last_event_id = id;
   if (const char* method = std::getenv("SSESPEC_METHOD")) es_options.method = method;
   if (const char* body = std::getenv("SSESPEC_BODY")) es_options.body = body;
+  if (const char* ms = std::getenv("SSESPEC_READ_TIMEOUT_MS")) es_options.read_timeout = std::chrono::milliseconds(std::atol(ms));
   std::map<std::string, long> seen;
   Printer printer;
   SteadyTimer timer;

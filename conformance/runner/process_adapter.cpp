@@ -116,6 +116,7 @@ std::unique_ptr<AdapterSession> ProcessLauncher::start(const ClientCase& c, cons
   if (config.last_event_id) env.emplace_back("SSESPEC_LAST_EVENT_ID", *config.last_event_id);
   if (config.method) env.emplace_back("SSESPEC_METHOD", *config.method);
   if (config.body) env.emplace_back("SSESPEC_BODY", *config.body);
+  if (config.read_timeout_ms) env.emplace_back("SSESPEC_READ_TIMEOUT_MS", std::to_string(*config.read_timeout_ms));
   return std::make_unique<ProcessSession>(argv, env);
 }
 

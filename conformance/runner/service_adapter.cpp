@@ -298,7 +298,7 @@ std::set<std::string> ServiceLauncher::runner_capabilities() const {
   std::set<std::string> out;
   if (declared_.count("ssespec-close")) out.insert("close");
   if (declared_.count("ssespec-close-in-handler")) out.insert("close-in-handler");
-  for (const char* cap : {"headers", "last-event-id", "post", "comments"}) {
+  for (const char* cap : {"headers", "last-event-id", "post", "comments", "read-timeout"}) {
     if (declared_.count(cap)) out.insert(cap);
   }
   return out;
@@ -368,6 +368,7 @@ std::unique_ptr<AdapterSession> ServiceLauncher::start(const ClientCase& c, cons
   if (c.config.last_event_id) create.set("lastEventId", *c.config.last_event_id);
   if (c.config.method) create.set("method", *c.config.method);
   if (c.config.body) create.set("body", *c.config.body);
+  if (c.config.read_timeout_ms) create.set("readTimeoutMs", *c.config.read_timeout_ms);
   std::set<std::string> types(c.listen.begin(), c.listen.end());
   types.insert({"message", "open", "error"});
   auto forget = [&] {

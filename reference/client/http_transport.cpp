@@ -97,8 +97,10 @@ std::unique_ptr<HttpResponse> HttpTransport::fetch(const HttpRequest& request, s
       }
       auto session = std::make_shared<HTTPClientSession>(uri.getHost(), uri.getPort());
       session->setKeepAlive(false);
+      // No receive timeout unless asked: streams may idle for hours.
+      const auto read_timeout_us = static_cast<Poco::Timespan::TimeDiff>(request.read_timeout.count()) * 1000;
       session->setTimeout(Poco::Timespan(0, options_.connect_timeout_ms * 1000), Poco::Timespan(10, 0),
-                          Poco::Timespan(0));  // no receive timeout: streams may idle for hours
+                          Poco::Timespan(read_timeout_us));
       if (!adopt(session)) {
         error = "aborted";
         return nullptr;

@@ -174,7 +174,7 @@ void EventSource::close() {
 }
 
 HttpRequest EventSource::make_request() const {
-  HttpRequest request{url_, {}, options_.method, options_.body};
+  HttpRequest request{url_, {}, options_.method, options_.body, options_.read_timeout};
   // "User agents may set (`Accept`, `text/event-stream`)"; cache mode "no-store" makes fetch
   // append `Cache-Control: no-cache` (and `Pragma: no-cache`).
   request.headers.emplace_back("Accept", "text/event-stream");

@@ -37,6 +37,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string method = "GET";
   std::string body;  // sent when not empty
+  std::chrono::milliseconds read_timeout{0};  // > 0: no bytes for this long is a network error
 };
 
 // One response, after redirects were followed.
@@ -104,6 +105,9 @@ struct EventSourceOptions {
   std::string initial_last_event_id;
   std::string method = "GET";  // e.g. POST for streaming APIs; resent on every reconnection
   std::string body;
+  // > 0: a connection silent for this long is a network error, so the client reconnects (SDKs
+  // use it to notice a dead connection that never closes).
+  std::chrono::milliseconds read_timeout{0};
 };
 
 // The MIME type essence of a Content-Type value list ("text/event-stream" for
