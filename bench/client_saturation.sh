@@ -48,11 +48,13 @@ measure() {
 }
 
 for r in $(seq "$rounds"); do
-  KNOWN="" measure "reference client" "$r" --name reference -- "$ssespec" connect
+  KNOWN="" measure "reference client" "$r" --name reference \
+    --capabilities close,close-in-handler,headers,last-event-id,post,comments,read-timeout -- "$ssespec" connect
 done
 if [ -d "$node_dir/node_modules/eventsource" ]; then
   for r in $(seq "$rounds"); do
-    KNOWN="$known" measure "npm eventsource (process)" "$r" --name eventsource -- node "$node_dir/adapter.mjs"
+    KNOWN="$known" measure "npm eventsource (process)" "$r" --name eventsource --capabilities close,close-in-handler,headers,post \
+      -- node "$node_dir/adapter.mjs"
   done
   node "$node_dir/service.mjs" 0 >"$work/service.txt" &
   service=$!
