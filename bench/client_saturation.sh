@@ -56,6 +56,7 @@ if [ -d "$node_dir/node_modules/eventsource" ]; then
     KNOWN="$known" measure "npm eventsource (process)" "$r" --name eventsource --capabilities close,close-in-handler,headers,post \
       -- node "$node_dir/adapter.mjs"
   done
+: >"$work/service.txt"
   node "$node_dir/service.mjs" 0 >"$work/service.txt" &
   service=$!
   for _ in $(seq 100); do
