@@ -1,15 +1,10 @@
 #include "runner/client_runner.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/String.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "runner/grader.hpp"
