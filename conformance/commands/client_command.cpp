@@ -14,7 +14,7 @@
 #include "report/result.hpp"
 #include "runner/browser_fixture.hpp"
 #include "runner/client_runner.hpp"
-#include "runner/json_node.hpp"
+#include "json/json_node.hpp"
 
 namespace ssespec::cli {
 namespace {
@@ -31,8 +31,9 @@ struct ClientOptions {
 };
 
 int run(ClientOptions& options) {
-  if (options.run.command.empty() && !options.list) {
-    std::cerr << "ssespec client: give the adapter command after --, e.g. ssespec client -- ssespec connect\n";
+  if (options.run.command.empty() == options.run.service_url.empty() && !options.list) {
+    std::cerr << "ssespec client: give either the adapter command after --, e.g. ssespec client -- ssespec connect,\n"
+                 "or --service URL of a running test service\n";
     return kExitUsage;
   }
   if (!options.capabilities.empty()) {
@@ -65,7 +66,13 @@ int run(ClientOptions& options) {
   std::map<std::string, Expectation> expectations;
   if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
   std::signal(SIGPIPE, SIG_IGN);  // an adapter that exits early must not kill the runner
-  RunResult result = run_client_cases(cases, options.run, options.report);
+  RunResult result;
+  try {
+    result = run_client_cases(cases, options.run, options.report);
+  } catch (const std::runtime_error& e) {  // a test service that does not answer
+    std::cerr << "ssespec client: " << e.what() << "\n";
+    return kExitUsage;
+  }
   annotate_known_failures(result, expectations, options.expectations_file);
   const int status = finish_run(result, options.report);
   if (!options.write_expectations_file.empty()) {
@@ -84,13 +91,21 @@ void add_client_command(CLI::App& app) {
   cmd->add_option("--exclude,-x", options->excludes, "Leave out cases whose id matches this glob or prefix (repeatable; wins over --filter)");
   cmd->add_flag("--list", options->list, "List the selected cases and exit");
   add_fixtures_option(*cmd);
-  cmd->add_option("--timeout", options->run.timeout_s, "Per-case time limit in seconds (default 5)")
+  cmd->add_option("--timeout", options->run.timeout_s, "Per-case time limit in seconds, from the first request (default 5)")
       ->check(CLI::Range(0.5, 600.0));
-  std::string caps_help = "What the adapter can do, comma-separated (default: close,close-in-handler; 'none'):";
+  cmd->add_option("--startup-timeout", options->run.startup_s,
+                  "Time for the adapter to start and make its first request, in seconds (default 15)")
+      ->check(CLI::Range(0.5, 600.0));
+  std::string caps_help =
+      "What the adapter can do, comma-separated (default: close,close-in-handler; 'none'; with --service, the\n"
+      "service declares them in GET /):";
   for (const auto& [name, meaning] : known_client_capabilities()) caps_help += "\n  " + name + ": " + meaning;
   cmd->add_option("--capabilities", options->capabilities, caps_help);
   cmd->add_flag("--strict", options->run.strict, "Also run MAY/SHOULD-level cases");
   cmd->add_option("--jobs,-j", options->run.jobs, "Cases run at once (default 4)")->check(CLI::Range(1, 32));
+  cmd->add_option("--service", options->run.service_url,
+                  "Drive a running test service (LaunchDarkly's SSE test-service protocol, with ssespec's\n"
+                  "extensions) at this URL instead of an adapter process per case");
   cmd->add_option("--name", options->run.implementation, "Name of the implementation, for reports");
   cmd->add_option("--expectations", options->expectations_file,
                   "Known failures (conformance/expectations/*.json): exit 0 only if the failures are exactly these");

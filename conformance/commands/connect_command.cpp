@@ -18,7 +18,11 @@ struct ConnectOptions {
 
 int run(const ConnectOptions& options) {
   client::HttpTransport transport;
-  return run_connect_adapter({options.url, options.listen, options.reconnection_time_ms, true}, transport);
+  ConnectConfig config;
+  config.url = options.url;
+  config.listen = options.listen;
+  config.reconnection_time_ms = options.reconnection_time_ms;
+  return run_connect_adapter(config, transport);
 }
 
 }  // namespace

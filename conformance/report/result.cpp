@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "report/writers.hpp"
-#include "runner/json_node.hpp"
+#include "json/json_node.hpp"
 
 #ifndef SSESPEC_VERSION
 #define SSESPEC_VERSION "0.0.0"

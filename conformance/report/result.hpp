@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "runner/fixture.hpp"
+#include "json/json_error.hpp"
+#include "report/spec_ref.hpp"
 
 namespace CLI {
 class App;

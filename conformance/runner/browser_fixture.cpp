@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "runner/json_node.hpp"
+#include "json/json_node.hpp"
 
 namespace ssespec {
 namespace {

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "runner/grader.hpp"
-#include "runner/json_node.hpp"
+#include "json/json_node.hpp"
 #include "runner/subprocess.hpp"
 #include "server/reference_server.hpp"
 #include "server/runner_page.hpp"

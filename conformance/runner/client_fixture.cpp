@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "runner/json_node.hpp"
+#include "json/json_node.hpp"
 
 namespace ssespec {
 namespace {
@@ -44,7 +44,7 @@ int ready_state_from(const JsonNode& node) {
 namespace {
 
 TraceEntry load_trace_entry(const JsonNode& node) {
-  node.allow_only({"open", "message", "error", "closed"});
+  node.allow_only({"open", "message", "error", "closed", "comment"});
   TraceEntry e;
   if (node.has("open")) {
     node.at("open").allow_only({});
@@ -61,12 +61,17 @@ TraceEntry load_trace_entry(const JsonNode& node) {
     err.allow_only({"readyState"});
     e.kind = "error";
     e.ready_state = ready_state_from(err.at("readyState"));
+  } else if (node.has("comment")) {
+    const JsonNode c = node.at("comment");
+    c.allow_only({"text"});
+    e.kind = "comment";
+    e.data = c.at("text").as_bytes();
   } else if (node.has("closed")) {
     node.at("closed").allow_only({"readyState"});
     e.kind = "closed";
     e.ready_state = 2;
   } else {
-    node.fail("expected one of open, message, error, closed");
+    node.fail("expected one of open, message, error, closed, comment");
   }
   return e;
 }
@@ -144,6 +149,8 @@ ExpectedRequest load_expected_request_fields(const JsonNode& node, FixtureForm f
   if (node.has("pathEndsWith")) e.path_suffix = node.at("pathEndsWith").as_string();
   if (node.has("minDelayMs")) e.min_delay_ms = static_cast<int>(node.at("minDelayMs").as_integer());
   if (node.has("maxDelayMs")) e.max_delay_ms = static_cast<int>(node.at("maxDelayMs").as_integer());
+  if (form == FixtureForm::client && node.has("method")) e.method = node.at("method").as_string();
+  if (form == FixtureForm::client && node.has("body")) e.body = node.at("body").as_bytes();
   return e;
 }
 
@@ -178,6 +185,40 @@ ClientAction load_action(const JsonNode& node) {
 
 }  // namespace
 
+namespace {
+
+// "options": the client's configuration; each part adds the capability it needs.
+void load_config(const JsonNode& node, ClientCase& c) {
+  node.allow_only({"headers", "lastEventId", "method", "body", "readTimeoutMs"});
+  ClientConfig& config = c.config;
+  if (node.has("headers")) {
+    const JsonNode headers = node.at("headers");
+    if (!headers.is_object()) headers.fail("expected an object");
+    const auto obj = headers.value().extract<Poco::JSON::Object::Ptr>();
+    for (const auto& [name, ignored] : *obj) config.headers.emplace_back(name, headers.at(name).as_string());
+    c.requires_caps.push_back("headers");
+  }
+  if (node.has("lastEventId")) {
+    config.last_event_id = node.at("lastEventId").as_string();
+    c.requires_caps.push_back("last-event-id");
+  }
+  if (node.has("method")) config.method = node.at("method").as_string();
+  if (node.has("body")) config.body = node.at("body").as_string();
+  if (config.method || config.body) c.requires_caps.push_back("post");
+  if (node.has("readTimeoutMs")) {
+    const std::int64_t ms = node.at("readTimeoutMs").as_integer();
+    if (ms < 1 || ms > 10000) node.at("readTimeoutMs").fail("expected 1..10000");
+    config.read_timeout_ms = static_cast<int>(ms);
+    c.requires_caps.push_back("read-timeout");
+  }
+}
+
+}  // namespace
+
+bool ClientCase::observes_comments() const {
+  return std::any_of(trace.begin(), trace.end(), [](const TraceEntry& t) { return t.kind == "comment"; });
+}
+
 bool TraceEntry::operator==(const TraceEntry& o) const {
   return kind == o.kind && type == o.type && data == o.data && last_event_id == o.last_event_id &&
          ready_state == o.ready_state;
@@ -191,6 +232,8 @@ std::string to_json(const TraceEntry& e) {
     inner.set("lastEventId", e.last_event_id);
   } else if (e.kind == "error" || e.kind == "closed") {
     inner.set("readyState", e.ready_state);
+  } else if (e.kind == "comment") {
+    inner.set("text", e.data);
   }
   Poco::JSON::Object outer;
   outer.set(e.kind, inner);
@@ -260,7 +303,8 @@ std::vector<ClientCase> load_client_file(const std::filesystem::path& file, cons
   std::vector<ClientCase> out;
   std::set<std::string> ids;
   root.at("cases").for_each([&](const JsonNode& node) {
-    node.allow_only({"id", "description", "spec", "connections", "listen", "actions", "expect", "requires", "strict", "note"});
+    node.allow_only({"id", "description", "spec", "connections", "listen", "actions", "expect", "requires", "strict", "note",
+                     "options"});
     ClientCase c;
     load_case_head(node, group, ids, c);
     node.at("connections").for_each([&](const JsonNode& conn) {
@@ -269,7 +313,7 @@ std::vector<ClientCase> load_client_file(const std::filesystem::path& file, cons
       cc.response = load_response(conn.at("response"), FixtureForm::client);
       if (conn.has("expectRequest")) {
         const JsonNode er = conn.at("expectRequest");
-        er.allow_only({"headers", "absentHeaders", "pathEndsWith", "minDelayMs", "maxDelayMs"});
+        er.allow_only({"headers", "absentHeaders", "pathEndsWith", "minDelayMs", "maxDelayMs", "method", "body"});
         cc.expect_request = load_expected_request_fields(er, FixtureForm::client);
       }
       c.connections.push_back(std::move(cc));
@@ -284,6 +328,8 @@ std::vector<ClientCase> load_client_file(const std::filesystem::path& file, cons
     const bool ends_closed = !c.trace.empty() && c.trace.back().ready_state == 2;
     if (ends_closed) c.max_requests = c.min_requests;
     load_request_counts(expect, c);
+    if (node.has("options")) load_config(node.at("options"), c);
+    if (c.observes_comments()) c.requires_caps.push_back("comments");
     load_case_tail(node, c);
     out.push_back(std::move(c));
   });
@@ -303,7 +349,12 @@ ClientCase client_case_from_parse(const ParseCase& parse) {
   c.note = parse.note;
   ClientConnection conn;
   conn.response.headers.emplace_back("Content-Type", "text/event-stream");
-  for (const std::string& chunk : parse.chunks) conn.response.steps.push_back({chunk, 0});
+  // Each chunk its own write after a pause (the server sets TCP_NODELAY), so that a client
+  // meets the case's boundaries as separate reads, as a parse runner does.
+  for (const std::string& chunk : parse.chunks) {
+    if (!conn.response.steps.empty()) conn.response.steps.push_back({{}, kParseChunkPauseMs});
+    conn.response.steps.push_back({chunk, 0});
+  }
   conn.response.end = server::End::hang;  // no reconnection: the trace is this one response
   c.connections.push_back(std::move(conn));
   c.min_requests = 1;

@@ -22,6 +22,19 @@ struct ExpectedRequest {
   std::optional<std::string> path_suffix;  // e.g. "/moved" after a redirect
   std::optional<int> min_delay_ms;
   std::optional<int> max_delay_ms;
+  std::optional<std::string> method;  // client form only
+  std::optional<std::string> body;    // client form only: the request body, byte for byte
+};
+
+// How the client under test is configured for a case: library features beyond the spec that
+// real clients have (LaunchDarkly's optional test-service features). Each needs the capability
+// named in its comment.
+struct ClientConfig {
+  std::vector<std::pair<std::string, std::string>> headers;  // "headers": sent on every request
+  std::optional<std::string> last_event_id;  // "last-event-id": the first request's Last-Event-ID
+  std::optional<std::string> method;         // "post": instead of GET, on every request
+  std::optional<std::string> body;           // "post": sent on every request
+  std::optional<int> read_timeout_ms;        // "read-timeout": silence for this long is an error
 };
 
 struct ClientConnection {
@@ -29,11 +42,11 @@ struct ClientConnection {
   std::optional<ExpectedRequest> expect_request;
 };
 
-// One line of the adapter protocol: open, message, error or closed.
+// One line of the adapter protocol: open, message, error, closed or comment.
 struct TraceEntry {
   std::string kind;
   std::string type;           // message
-  std::string data;           // message
+  std::string data;           // message; comment: its text (without the colon)
   std::string last_event_id;  // message
   int ready_state = -1;       // error, closed: 0 CONNECTING, 1 OPEN, 2 CLOSED
 
@@ -60,6 +73,7 @@ struct ClientCase {
   std::vector<std::string> listen;  // named event types to add listeners for
   std::vector<ClientAction> actions;
   std::vector<TraceEntry> trace;
+  ClientConfig config;
   int min_requests = 0;
   std::optional<int> max_requests;
   std::vector<std::string> requires_caps;
@@ -67,14 +81,17 @@ struct ClientCase {
   std::string note;
 
   std::string full_id() const { return group + "/" + id; }
+  bool observes_comments() const;  // a comment entry is expected: comments are graded
   server::Script script() const;
 };
 
 std::vector<ClientCase> load_client_file(const std::filesystem::path& file, const std::string& group);
 // Every fixtures/client/*.json under root, in file-name order (none if the folder is missing).
 std::vector<ClientCase> load_client_cases(const std::filesystem::path& root);
-// A parse case served as one 200 text/event-stream response that stays open; retry
-// observations are dropped (a client cannot see them).
+// A parse case served as one 200 text/event-stream response that stays open, each chunk
+// written on its own after a pause of kParseChunkPauseMs; retry observations are dropped (a
+// client cannot see them).
+constexpr int kParseChunkPauseMs = 10;
 ClientCase client_case_from_parse(const ParseCase& parse);
 // Client cases followed by every parse case.
 std::vector<ClientCase> load_all_client_cases(const std::filesystem::path& root);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "report/result.hpp"
+#include "runner/adapter_launcher.hpp"
 #include "runner/client_fixture.hpp"
 
 namespace ssespec {
@@ -18,10 +19,12 @@ class ReferenceServer;
 
 struct ClientRunOptions {
   std::vector<std::string> command;  // the adapter: CMD ARGS... (the URL is appended)
+  std::string service_url;           // or a long-lived test service (service_adapter.hpp)
   std::string implementation;        // for the report; defaults to the command
   std::set<std::string> capabilities = default_client_capabilities();
   bool strict = false;               // also run "strict" (MAY/SHOULD-level) cases
-  double timeout_s = 5;              // per case
+  double timeout_s = 5;              // per case, from the client's first request
+  double startup_s = 15;             // from the start of the adapter to its first request
   int settle_ms = 100;               // after the expected trace: how long extra output is awaited
   int jobs = 4;                      // cases run at once
 
@@ -31,8 +34,10 @@ struct ClientRunOptions {
 // Every capability a case may require, with what it means (for --help and skip messages).
 const std::vector<std::pair<std::string, std::string>>& known_client_capabilities();
 
-// Runs one case; `server` must be started.
+// Runs one case; `server` must be started. Without a launcher: options.command, one process.
 CaseResult run_client_case(const ClientCase& c, server::ReferenceServer& server, const ClientRunOptions& options);
+CaseResult run_client_case(const ClientCase& c, server::ReferenceServer& server, const ClientRunOptions& options,
+                           AdapterLauncher& launcher);
 
 // Runs the cases (in parallel, options.jobs at a time), printing progress as each finishes.
 RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRunOptions& options,

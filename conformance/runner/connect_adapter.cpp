@@ -2,6 +2,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
@@ -59,6 +60,23 @@ int run_connect_adapter(ConnectConfig options, Transport& transport) {
       close_count = std::strtol(text.c_str() + colon + 1, nullptr, 10);
     }
   }
+  // The client's configuration for library-feature cases (capabilities headers, last-event-id,
+  // post, read-timeout): SSESPEC_HEADERS (a JSON object), SSESPEC_LAST_EVENT_ID, SSESPEC_METHOD,
+  // SSESPEC_BODY, SSESPEC_READ_TIMEOUT_MS.
+  EventSourceOptions es_options;
+  if (const char* headers = std::getenv("SSESPEC_HEADERS")) {
+    try {
+      const auto object = Poco::JSON::Parser().parse(headers).extract<Poco::JSON::Object::Ptr>();
+      for (const auto& [name, value] : *object) es_options.headers.emplace_back(name, value.convert<std::string>());
+    } catch (const Poco::Exception& e) {
+      std::cerr << "ssespec connect: SSESPEC_HEADERS is not a JSON object of strings: " << e.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  if (const char* id = std::getenv("SSESPEC_LAST_EVENT_ID")) es_options.initial_last_event_id = id;
+  if (const char* method = std::getenv("SSESPEC_METHOD")) es_options.method = method;
+  if (const char* body = std::getenv("SSESPEC_BODY")) es_options.body = body;
+  if (const char* ms = std::getenv("SSESPEC_READ_TIMEOUT_MS")) es_options.read_timeout = std::chrono::milliseconds(std::atol(ms));
   std::map<std::string, long> seen;
   Printer printer;
   SteadyTimer timer;
@@ -68,6 +86,7 @@ int run_connect_adapter(ConnectConfig options, Transport& transport) {
     if (entry.kind == close_kind && ++seen[entry.kind] == close_count) {
       if (options.honour_close) source->close();
       printer.print({"closed", {}, {}, {}, static_cast<int>(source->ready_state())});
+      if (options.after_closed) options.after_closed();
     }
   };
   EventSourceHandlers handlers;
@@ -80,8 +99,8 @@ int run_connect_adapter(ConnectConfig options, Transport& transport) {
                           std::find(options.listen.begin(), options.listen.end(), e.type) != options.listen.end();
     if (listened) observe({"message", e.type, e.data, e.last_event_id, -1});
   };
+  handlers.on_comment = [&](const std::string& text) { printer.print({"comment", {}, text, {}, -1}); };
   handlers.on_diagnostic = [](const std::string& text) { std::cerr << "ssespec connect: " << text << "\n"; };
-  EventSourceOptions es_options;
   es_options.reconnection_time = std::chrono::milliseconds(options.reconnection_time_ms);
   EventSource es(options.url, transport, timer, handlers, es_options);
   source = &es;
@@ -99,6 +118,7 @@ int run_connect_adapter(ConnectConfig options, Transport& transport) {
         closing = true;
         if (options.honour_close) es.close();
         printer.print({"closed", {}, {}, {}, static_cast<int>(es.ready_state())});
+        if (options.after_closed) options.after_closed();
         std::lock_guard<std::mutex> lock(done_mutex);
         close_reported = true;
         done.notify_all();

@@ -1,6 +1,7 @@
 // The reference client as an adapter (conformance/ADAPTERS.md): what `ssespec connect` runs.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct ConnectConfig {
   long long reconnection_time_ms = 3000;
   // false only in the broken-adapter tests: print {"closed"} but keep the EventSource running.
   bool honour_close = true;
+  // Tests only: runs right after a {"closed"} line is printed (a broken adapter crashes here).
+  std::function<void()> after_closed;
 };
 
 // Adds SSESPEC_LISTEN's types, honours SSESPEC_CLOSE_AFTER, runs the EventSource over

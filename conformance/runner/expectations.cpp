@@ -9,7 +9,7 @@
 #include <set>
 #include <vector>
 
-#include "runner/json_node.hpp"
+#include "json/json_node.hpp"
 
 namespace ssespec {
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "json_node.hpp"
+#include "json/json_node.hpp"
 
 namespace ssespec {
 namespace {

@@ -13,19 +13,11 @@
 #include <vector>
 
 #include "runner/data_dir.hpp"  // default_fixtures_root()
+#include "json/json_error.hpp"
+#include "report/spec_ref.hpp"
 #include "ssespec/parser.hpp"
 
 namespace ssespec {
-
-class FixtureError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-struct SpecRef {
-  std::string url;    // https://html.spec.whatwg.org/multipage/server-sent-events.html#anchor
-  std::string quote;  // the rule's words, short
-};
 
 // A parse case: a byte stream in chunks and the observations `ssespec parse` must print.
 struct ParseCase {

@@ -15,6 +15,10 @@
 
 namespace ssespec {
 
+// An entry as reports show it: the adapter protocol's JSON, with large strings as length, hash
+// and excerpts (report/payload.hpp).
+std::string entry_text(TraceEntry entry);
+
 // One expected trace entry. Where a rule leaves the browser a choice (the spec's "may"), an
 // error entry may allow several ready states.
 struct ExpectedEntry {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "report/payload.hpp"
+
 namespace ssespec {
 
 std::string to_json(const Observation& observation) {
@@ -21,6 +23,18 @@ std::string to_json(const Observation& observation) {
   return out.str();
 }
 
+namespace {
+
+// An observation as a report shows it: large strings as length, hash and excerpts.
+std::string report_json(Observation o) {
+  o.type = payload_for_report(o.type);
+  o.data = payload_for_report(o.data);
+  o.last_event_id = payload_for_report(o.last_event_id);
+  return to_json(o);
+}
+
+}  // namespace
+
 std::string diff_observations(const std::vector<Observation>& expected,
                               const std::vector<Observation>& observed) {
   std::ostringstream out;
@@ -29,11 +43,15 @@ std::string diff_observations(const std::vector<Observation>& expected,
     const bool has_e = i < expected.size();
     const bool has_o = i < observed.size();
     if (has_e && has_o && expected[i] == observed[i]) {
-      out << "  " << to_json(expected[i]) << "\n";
+      out << "  " << report_json(expected[i]) << "\n";
       continue;
     }
-    if (has_e) out << "- " << to_json(expected[i]) << "\n";
-    if (has_o) out << "+ " << to_json(observed[i]) << "\n";
+    if (has_e) out << "- " << report_json(expected[i]) << "\n";
+    if (has_o) out << "+ " << report_json(observed[i]) << "\n";
+    if (has_e && has_o && expected[i].data != observed[i].data &&
+        std::max(expected[i].data.size(), observed[i].data.size()) > kInlinePayloadLimit) {
+      out << "  data: " << first_difference(expected[i].data, observed[i].data) << "\n";
+    }
   }
   if (n == 0) out << "  (no observations)\n";
   return out.str();

@@ -174,6 +174,7 @@ bool Subprocess::wait(Clock::time_point deadline, int& exit_status) {
     const pid_t r = ::waitpid(pid_, &exit_status, WNOHANG);
     if (r == pid_) {
       pid_ = -1;
+      pump(0);  // what it wrote just before it ended (a crash's last words on stderr)
       return true;
     }
     if (Clock::now() >= deadline) return false;

@@ -4,7 +4,12 @@
 //   no-last-event-id       Last-Event-ID is never sent
 //   reconnect-after-error  a non-200 response is treated as a network error: it reconnects
 //   dispatch-after-close   close() is reported but the EventSource keeps running
+//   panic-after-close      the whole trace is printed, then it panics (as the Go library did:
+//                          "send on closed channel") and dies by SIGABRT
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -72,7 +77,7 @@ int main(int argc, char** argv) {
   }
   const std::string fault = argv[1];
   if (fault != "keep-leading-space" && fault != "no-last-event-id" && fault != "reconnect-after-error" &&
-      fault != "dispatch-after-close") {
+      fault != "dispatch-after-close" && fault != "panic-after-close") {
     std::cerr << "broken_adapter: unknown fault " << fault << "\n";
     return 2;
   }
@@ -80,5 +85,12 @@ int main(int argc, char** argv) {
   ConnectConfig config;
   config.url = argv[2];
   config.honour_close = fault != "dispatch-after-close";
+  if (fault == "panic-after-close") {
+    config.after_closed = [] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // after the runner has the full trace
+      std::cerr << "panic: send on closed channel\n" << std::flush;
+      std::abort();
+    };
+  }
   return run_connect_adapter(config, transport);
 }

@@ -6,9 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <set>
 
 #include "runner/client_runner.hpp"
+#include "runner/grader.hpp"
 #include "server/reference_server.hpp"
 
 #ifndef SSESPEC_FIXTURES_DIR
@@ -72,6 +76,61 @@ TEST_F(ClientRunnerTest, ParseCasesBecomeOneResponseScenarios) {
   EXPECT_EQ(c.connections.at(0).response.end, server::End::hang);
 }
 
+TEST_F(ClientRunnerTest, ParseCaseChunksArriveAsSeparateReads) {
+  // A raw socket reader, reading as fast as it can, sees each chunk as its own read: the chunk
+  // boundaries of parse cases survive HTTP.
+  const ParseCase parse{"parse/x", "y", "d", {}, {"data: a\r", "\ndata: b\n", "\n", ":c\n", "data: d\n\n"}, {}, false, ""};
+  const std::string session = server_->create_session(client_case_from_parse(parse).script());
+  Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server_->port()));
+  socket.setReceiveTimeout(Poco::Timespan(5, 0));
+  const std::string request = "GET " + server::ReferenceServer::stream_path(session) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  socket.sendBytes(request.data(), static_cast<int>(request.size()));
+  std::string head;
+  std::vector<std::string> reads;
+  char buffer[4096];
+  std::string body;
+  std::string joined;
+  for (const std::string& c : parse.chunks) joined += c;
+  while (body.size() < joined.size()) {
+    const int n = socket.receiveBytes(buffer, sizeof buffer);
+    ASSERT_GT(n, 0);
+    std::string got(buffer, static_cast<std::size_t>(n));
+    if (head.find("\r\n\r\n") == std::string::npos) {
+      head += got;
+      const auto end = head.find("\r\n\r\n");
+      if (end == std::string::npos) continue;
+      got = head.substr(end + 4);  // the head and the first chunk may share a read
+      if (got.empty()) continue;
+    }
+    reads.push_back(got);
+    body += got;
+  }
+  server_->end_session(session);
+  EXPECT_EQ(body, joined);
+  ASSERT_EQ(reads.size(), parse.chunks.size()) << "chunks were merged or split in transit";
+  for (std::size_t i = 0; i < reads.size(); ++i) EXPECT_EQ(reads[i], parse.chunks[i]) << "read " << i;
+}
+
+TEST(ClientGrader, LargeValueMismatchShowsLengthAndFirstDifference) {
+  TraceEntry want{"message", "message", std::string(1 << 20, 'x'), "", -1};
+  TraceEntry got = want;
+  got.data.pop_back();
+  const std::string problem = trace_entry_problem(expected_entries({want}), 0, got, std::nullopt);
+  EXPECT_LT(problem.size(), 1000u) << problem.substr(0, 2000);
+  EXPECT_NE(problem.find("1048576 bytes"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("lengths 1048576 and 1048575, first difference at byte 1048575"), std::string::npos) << problem;
+}
+
+TEST_F(ClientRunnerTest, MissingEventSaysTheServerSentItNotJustTimedOut) {
+  // The client reports open and never the message (as when it dispatches it under another
+  // type): the failure says the server had sent it all.
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"sh", "-c", "\"$0\" connect \"$1\" | head -n 1; sleep 5", SSESPEC_BIN}, 1);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("waiting for trace entry #2"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("the server had sent every scripted byte"), std::string::npos) << r.message;
+}
+
 TEST_F(ClientRunnerTest, ReferenceClientPassesACase) {
   const CaseResult r = run("client/last-event-id/persists-across-reconnects", {SSESPEC_BIN, "connect"});
   EXPECT_EQ(r.verdict, Verdict::pass) << r.message << "\n" << r.observed;
@@ -79,9 +138,12 @@ TEST_F(ClientRunnerTest, ReferenceClientPassesACase) {
 
 TEST_F(ClientRunnerTest, HangingAdapterTimesOut) {
   const auto started = std::chrono::steady_clock::now();
-  const CaseResult r = run("client/open/open-before-first-message", {"sh", "-c", "sleep 30"}, 1);
+  ClientRunOptions options;
+  options.command = {"sh", "-c", "sleep 30"};
+  options.startup_s = 1;
+  const CaseResult r = run_client_case(find("client/open/open-before-first-message"), *server_, options);
   EXPECT_EQ(r.verdict, Verdict::fail);
-  EXPECT_NE(r.message.find("timed out"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("start-up limit"), std::string::npos) << r.message;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
 }
 
@@ -89,6 +151,42 @@ TEST_F(ClientRunnerTest, CrashingAdapterFails) {
   const CaseResult r = run("client/open/open-before-first-message", {"sh", "-c", "echo '{\"open\":{}}'; kill -SEGV $$"});
   EXPECT_EQ(r.verdict, Verdict::fail);
   EXPECT_NE(r.message.find("signal 11"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, CrashAfterTheWholeTraceFailsWithStderrTail) {
+  // Every expected line arrives, then the adapter dies: still a failure, with its last words.
+  for (const char* id : {"client/close/close-in-handler-same-chunk", "client/close/close-between-chunks-from-outside"}) {
+    const CaseResult r = run(id, {BROKEN_ADAPTER_BIN, "panic-after-close"});
+    EXPECT_EQ(r.verdict, Verdict::fail) << id;
+    EXPECT_NE(r.message.find("crashed"), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find("signal 6"), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find("send on closed channel"), std::string::npos) << r.message;
+  }
+}
+
+TEST_F(ClientRunnerTest, NonZeroExitWhenToldToStopFails) {
+  // The trace is complete and the adapter exits when stdin closes, but with status 3.
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"sh", "-c", "\"$0\" connect \"$1\"; echo bye >&2; exit 3", SSESPEC_BIN});
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.observed;
+  EXPECT_NE(r.message.find("exit 3"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("bye"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, CaseClockStartsAtTheFirstRequest) {
+  // An adapter that takes 1.5 s to start, under a 1 s case limit: start-up is not the case's time.
+  const CaseResult r = run("client/last-event-id/persists-across-reconnects",
+                           {"sh", "-c", "sleep 1.5; exec \"$0\" connect \"$1\"", SSESPEC_BIN}, 1);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.message << "\n" << r.observed;
+}
+
+TEST_F(ClientRunnerTest, AdapterThatNeverConnectsHitsTheStartupLimit) {
+  ClientRunOptions options;
+  options.command = {"sh", "-c", "sleep 30"};
+  options.startup_s = 0.5;
+  const CaseResult r = run_client_case(find("client/open/open-before-first-message"), *server_, options);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("start-up limit"), std::string::npos) << r.message;
 }
 
 TEST_F(ClientRunnerTest, AdapterThatExitsAtOnceFailsWithoutSigpipe) {

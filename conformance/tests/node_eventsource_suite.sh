@@ -14,5 +14,5 @@ if [ ! -d "$adapter/node_modules/eventsource" ]; then
   echo "SKIPPED: run 'npm ci --prefix conformance/adapters/node-eventsource' first" >&2
   exit 77
 fi
-exec "$ssespec" client -q --strict --name "npm eventsource" \
+exec "$ssespec" client -q --strict --name "npm eventsource" --capabilities close,close-in-handler,headers,post \
   --expectations "$here/expectations/node-eventsource.json" -- node "$adapter/adapter.mjs"

@@ -1,6 +1,7 @@
 // The report writers: JSON round trip, JUnit escaping, the HTML matrix's columns.
 #include <gtest/gtest.h>
 
+#include "report/payload.hpp"
 #include "report/result.hpp"
 #include "report/writers.hpp"
 
@@ -91,6 +92,31 @@ TEST(ReportTest, ExitStatusFollowsFailuresOnly) {
   testing::internal::GetCapturedStdout();
   EXPECT_EQ(warn_status, 0);
   EXPECT_EQ(fail_status, 1);
+}
+
+TEST(Payload, SmallValuesStayWholeLargeOnesBecomeLengthHashAndExcerpts) {
+  EXPECT_EQ(payload_for_report("short"), "short");
+  const std::string big(1 << 20, 'a');
+  const std::string shown = payload_for_report(big);
+  EXPECT_LT(shown.size(), 200u) << shown;
+  EXPECT_NE(shown.find("1048576 bytes"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("sha256 "), std::string::npos) << shown;
+  std::string other = big;
+  other[700000] = 'b';
+  EXPECT_NE(payload_for_report(other), shown);  // the hash tells them apart
+}
+
+TEST(Payload, FirstDifferenceGivesLengthsOffsetAndExcerpts) {
+  std::string expected(1 << 20, 'a');
+  std::string observed = expected;
+  observed[524288] = '\n';
+  const std::string d = first_difference(expected, observed);
+  EXPECT_NE(d.find("lengths 1048576 and 1048576"), std::string::npos) << d;
+  EXPECT_NE(d.find("first difference at byte 524288"), std::string::npos) << d;
+  EXPECT_NE(d.find("\\x0a"), std::string::npos) << d;  // escaped, so the line stays one line
+  EXPECT_LT(d.size(), 250u) << d;
+  EXPECT_EQ(first_difference("same", "same"), "");
+  EXPECT_NE(first_difference("abc", "ab").find("first difference at byte 2"), std::string::npos);
 }
 
 }  // namespace

@@ -130,16 +130,18 @@ std::unique_ptr<HttpResponse> HttpTransport::fetch(const HttpRequest& request, s
       }
       auto session = std::make_shared<RawBodySession>(uri.getHost(), uri.getPort());
       session->setKeepAlive(false);
+      // No receive timeout unless asked: streams may idle for hours.
+      const auto read_timeout_us = static_cast<Poco::Timespan::TimeDiff>(request.read_timeout.count()) * 1000;
       session->setTimeout(Poco::Timespan(0, options_.connect_timeout_ms * 1000), Poco::Timespan(10, 0),
-                          Poco::Timespan(0));  // no receive timeout: streams may idle for hours
+                          Poco::Timespan(read_timeout_us));
       if (!adopt(session)) {
         error = "aborted";
         return nullptr;
       }
-      Poco::Net::HTTPRequest head(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathEtc(),
-                                  Poco::Net::HTTPMessage::HTTP_1_1);
+      Poco::Net::HTTPRequest head(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
       for (const auto& [name, value] : request.headers) head.set(name, value);
-      session->sendRequest(head);
+      if (!request.body.empty()) head.setContentLength(static_cast<std::streamsize>(request.body.size()));
+      session->sendRequest(head) << request.body;
       Poco::Net::HTTPResponse response;
       std::istream& body = session->receiveResponse(response);
       const int status = static_cast<int>(response.getStatus());

@@ -97,6 +97,13 @@ class NotFoundHandler final : public HTTPRequestHandler {
   }
 };
 
+// A request body, up to 64 KiB (clients that stream with POST resend it on each reconnection).
+void read_body(HTTPServerRequest& request, std::string& body) {
+  char buffer[4096];
+  std::istream& in = request.stream();
+  while (body.size() < 65536 && in.read(buffer, sizeof buffer).gcount() > 0) body.append(buffer, static_cast<std::size_t>(in.gcount()));
+}
+
 // /s/<session>/<anything>: the session's next scripted connection.
 class ScriptedHandler final : public HTTPRequestHandler {
  public:
@@ -108,6 +115,7 @@ class ScriptedHandler final : public HTTPRequestHandler {
     recorded.method = request.getMethod();
     recorded.path = request.getURI();
     for (const auto& [name, value] : request) recorded.headers.emplace_back(name, value);
+    if (request.hasContentLength() || request.getChunkedTransferEncoding()) read_body(request, recorded.body);
     std::size_t index = 0;
     {
       std::lock_guard<std::mutex> lock(session_->mutex);
@@ -154,6 +162,7 @@ class ScriptedHandler final : public HTTPRequestHandler {
       };
     }
     stream.socket = detach(request, response);
+    stream.socket.setNoDelay(true);  // each scripted write its own segment, as the script cuts it
     server_.pump().add(std::move(stream));
   }
 

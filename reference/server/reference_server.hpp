@@ -37,6 +37,7 @@ struct RecordedRequest {
   std::string method;
   std::string path;         // the request target, e.g. "/s/s3/stream"
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
+  std::string body;         // the request body (e.g. of a POST stream request), first 64 KiB
   double at_ms = 0;         // arrival, since the session was created
   double ended_at_ms = -1;  // when the server ended this connection (close/reset); -1 if not
 

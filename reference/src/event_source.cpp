@@ -120,6 +120,12 @@ class EventSource::Sink final : public EventSink {
     if (source_.state_ == ReadyState::closed) source_.parser_.pause();  // close() in the handler
   }
 
+  void on_comment(std::string_view text) override {
+    std::lock_guard<std::recursive_mutex> lock(source_.mutex_);
+    if (source_.state_ == ReadyState::closed || !source_.handlers_.on_comment) return;
+    source_.handlers_.on_comment(std::string(text));
+  }
+
   void on_retry(std::uint64_t ms) override {
     std::lock_guard<std::recursive_mutex> lock(source_.mutex_);
     // "Set the event stream's reconnection time to that integer."
@@ -138,7 +144,8 @@ EventSource::EventSource(std::string url, Transport& transport, Timer& timer, Ev
       timer_(timer),
       handlers_(std::move(handlers)),
       reconnection_time_(options.reconnection_time),
-      parser_(options.limits) {}
+      parser_(options.limits),
+      options_(std::move(options)) {}
 
 ReadyState EventSource::ready_state() const {
   std::lock_guard<std::recursive_mutex> lock(mutex_);
@@ -167,7 +174,7 @@ void EventSource::close() {
 }
 
 HttpRequest EventSource::make_request() const {
-  HttpRequest request{url_, {}};
+  HttpRequest request{url_, {}, options_.method, options_.body, options_.read_timeout};
   // "User agents may set (`Accept`, `text/event-stream`)"; cache mode "no-store" makes fetch
   // append `Cache-Control: no-cache` (and `Pragma: no-cache`).
   request.headers.emplace_back("Accept", "text/event-stream");
@@ -175,8 +182,9 @@ HttpRequest EventSource::make_request() const {
   request.headers.emplace_back("Pragma", "no-cache");
   // "If the EventSource object's last event ID string is not the empty string, set
   // (`Last-Event-ID`, lastEventIDValue)" (already UTF-8).
-  const std::string& id = parser_.last_event_id();
+  const std::string& id = parser_.last_event_id().empty() ? options_.initial_last_event_id : parser_.last_event_id();
   if (!id.empty()) request.headers.emplace_back("Last-Event-ID", id);
+  request.headers.insert(request.headers.end(), options_.headers.begin(), options_.headers.end());
   return request;
 }
 

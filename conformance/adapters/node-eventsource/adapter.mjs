@@ -7,7 +7,13 @@ const url = process.argv[2];
 const listen = JSON.parse(process.env.SSESPEC_LISTEN || "[]");
 const [closeKind, closeCount] = (process.env.SSESPEC_CLOSE_AFTER || ":0").split(":");
 const seen = {};
-const es = new EventSource(url);
+// Capabilities headers and post: eventsource takes a fetch wrapper (its documented option).
+const headers = JSON.parse(process.env.SSESPEC_HEADERS || "{}");
+const method = process.env.SSESPEC_METHOD;
+const body = process.env.SSESPEC_BODY;
+const es = new EventSource(url, {
+  fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, ...headers }, method: method || init.method, body }),
+});
 
 function report(line) {
   process.stdout.write(JSON.stringify(line) + "\n");

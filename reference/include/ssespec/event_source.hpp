@@ -35,6 +35,9 @@ struct MessageEvent {
 struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string method = "GET";
+  std::string body;  // sent when not empty
+  std::chrono::milliseconds read_timeout{0};  // > 0: no bytes for this long is a network error
 };
 
 // One response, after redirects were followed.
@@ -88,11 +91,23 @@ struct EventSourceHandlers {
   // Not an event: why the connection failed or is being reestablished, for developer consoles
   // (the spec's implementation advice).
   std::function<void(const std::string&)> on_diagnostic;
+  // Not in the spec (whose EventSource drops comments): a comment line's text, without the colon.
+  std::function<void(const std::string&)> on_comment = nullptr;
 };
 
 struct EventSourceOptions {
   std::chrono::milliseconds reconnection_time{3000};  // "a few seconds"; `retry` changes it
   Limits limits;
+  // Library features beyond the spec (what fetch-based and SDK clients offer):
+  std::vector<std::pair<std::string, std::string>> headers;  // added to every request
+  // Sent as Last-Event-ID while the last event ID string is empty (as SDKs that take a
+  // starting event ID do); an ID from the stream replaces it.
+  std::string initial_last_event_id;
+  std::string method = "GET";  // e.g. POST for streaming APIs; resent on every reconnection
+  std::string body;
+  // > 0: a connection silent for this long is a network error, so the client reconnects (SDKs
+  // use it to notice a dead connection that never closes).
+  std::chrono::milliseconds read_timeout{0};
 };
 
 // The MIME type essence of a Content-Type value list ("text/event-stream" for
@@ -137,6 +152,7 @@ class EventSource {
   std::chrono::milliseconds reconnection_time_;
   Parser parser_;
   std::string origin_;
+  EventSourceOptions options_;
 };
 
 }  // namespace ssespec

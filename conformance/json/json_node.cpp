@@ -1,4 +1,4 @@
-#include "json_node.hpp"
+#include "json/json_node.hpp"
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Exception.h>

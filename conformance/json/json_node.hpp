@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "fixture.hpp"
+#include "json/json_error.hpp"
 
 namespace ssespec {
 

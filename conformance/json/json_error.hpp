@@ -1,0 +1,14 @@
+// The error of every JSON file ssespec reads (fixtures, expectations, saved reports): its
+// message names the file and the field.
+#pragma once
+
+#include <stdexcept>
+
+namespace ssespec {
+
+class FixtureError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace ssespec

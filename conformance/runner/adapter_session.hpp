@@ -1,0 +1,32 @@
+// One case's connection to the client under test, whichever way it is driven: an adapter
+// process per case (process_adapter.cpp) or one stream of a long-lived test service
+// (service_adapter.cpp). The runner's loop and the grader see only this.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "runner/client_fixture.hpp"
+
+namespace ssespec {
+
+class AdapterSession {
+ public:
+  using Clock = std::chrono::steady_clock;
+  enum class Next {
+    entry,    // `entry` holds the next observation
+    timeout,  // nothing before the deadline
+    ended,    // the client will report nothing more (its output ended)
+    problem,  // `problem` says what went wrong (a line outside the protocol, a crash, ...)
+  };
+  virtual ~AdapterSession() = default;
+  virtual Next next(TraceEntry& entry, std::string& problem, Clock::time_point deadline) = 0;
+  virtual void close() = 0;  // the "close" command: call close() from outside the handlers
+  // A crash so far ("" if none): any non-zero exit or death by signal before the runner's stop.
+  virtual std::string crash() = 0;
+  // Ends the client (the runner's own stop) and returns its problem if it failed while asked
+  // to stop (""), with `note` set to what it said (a stderr tail) for the report.
+  virtual std::string finish(std::string& note) = 0;
+};
+
+}  // namespace ssespec

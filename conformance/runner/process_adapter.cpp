@@ -1,0 +1,123 @@
+#include "runner/process_adapter.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+
+#include "runner/subprocess.hpp"
+
+namespace ssespec {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kStderrTail = 600;
+
+std::string listen_json(const std::vector<std::string>& types) {
+  Poco::JSON::Array array;
+  for (const std::string& t : types) array.add(t);
+  std::ostringstream out;
+  array.stringify(out);
+  return out.str();
+}
+
+std::string tail(const std::string& text) {
+  if (text.size() <= kStderrTail) return text;
+  return "..." + text.substr(text.size() - kStderrTail);
+}
+
+class ProcessSession final : public AdapterSession {
+ public:
+  ProcessSession(const std::vector<std::string>& argv, const std::vector<std::pair<std::string, std::string>>& env)
+      : process_(argv, env) {}
+
+  Next next(TraceEntry& entry, std::string& problem, Clock::time_point deadline) override {
+    std::string line;
+    for (;;) {
+      const Subprocess::Read read = process_.read_line(line, deadline);
+      if (read == Subprocess::Read::timeout) return Next::timeout;
+      if (read == Subprocess::Read::eof) {
+        // Its output ended: an exit status other than 0 is a crash, whenever it comes.
+        reap(Clock::now() + std::chrono::milliseconds(200));
+        problem = crash();
+        return problem.empty() ? Next::ended : Next::problem;
+      }
+      if (!line.empty()) break;
+    }
+    std::string error;
+    const auto parsed = trace_entry_from_json(line, error);
+    if (!parsed) {
+      problem = "the adapter printed a line outside the protocol: " + line.substr(0, 200) + " (" + error + ")";
+      return Next::problem;
+    }
+    entry = *parsed;
+    return Next::entry;
+  }
+
+  void close() override { process_.write_stdin("close\n"); }
+
+  std::string crash() override {
+    reap(Clock::now());
+    if (!exited_ || exit_status_ == 0) return {};
+    return "the adapter crashed (" + describe_exit(exit_status_) + ")" + stderr_clause();
+  }
+
+  std::string finish(std::string& note) override {
+    std::string problem = crash();
+    if (problem.empty()) {
+      process_.close_stdin();  // the protocol's "close and exit"
+      reap(Clock::now() + std::chrono::milliseconds(500));
+      if (exited_ && exit_status_ != 0) {
+        problem = "the adapter crashed when told to stop (" + describe_exit(exit_status_) + ")" + stderr_clause();
+      }
+    }
+    process_.kill();  // the runner's own stop: whatever is left of its process group
+    if (!process_.stderr_text().empty()) note = "adapter stderr: " + tail(process_.stderr_text());
+    return problem;
+  }
+
+ private:
+  void reap(Clock::time_point deadline) {
+    if (exited_) return;
+    int status = 0;
+    if (process_.wait(deadline, status)) {
+      exited_ = true;
+      exit_status_ = status;
+    }
+  }
+  std::string stderr_clause() const {
+    const std::string& err = process_.stderr_text();
+    return err.empty() ? std::string(", no stderr") : "; stderr ends: " + tail(err);
+  }
+
+  Subprocess process_;
+  bool exited_ = false;
+  int exit_status_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<AdapterSession> ProcessLauncher::start(const ClientCase& c, const std::string& url) {
+  std::vector<std::string> argv = command_;
+  argv.push_back(url);  // the event types go in SSESPEC_LISTEN only: JSON carries any string
+  std::vector<std::pair<std::string, std::string>> env = {{"SSESPEC_URL", url}, {"SSESPEC_LISTEN", listen_json(c.listen)}};
+  for (const ClientAction& a : c.actions) {
+    if (!a.via_stdin) env.emplace_back("SSESPEC_CLOSE_AFTER", a.kind + ":" + std::to_string(a.count));
+  }
+  const ClientConfig& config = c.config;
+  if (!config.headers.empty()) {
+    Poco::JSON::Object headers(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [name, value] : config.headers) headers.set(name, value);
+    std::ostringstream out;
+    headers.stringify(out);
+    env.emplace_back("SSESPEC_HEADERS", out.str());
+  }
+  if (config.last_event_id) env.emplace_back("SSESPEC_LAST_EVENT_ID", *config.last_event_id);
+  if (config.method) env.emplace_back("SSESPEC_METHOD", *config.method);
+  if (config.body) env.emplace_back("SSESPEC_BODY", *config.body);
+  if (config.read_timeout_ms) env.emplace_back("SSESPEC_READ_TIMEOUT_MS", std::to_string(*config.read_timeout_ms));
+  return std::make_unique<ProcessSession>(argv, env);
+}
+
+}  // namespace ssespec
