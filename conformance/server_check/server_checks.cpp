@@ -140,10 +140,10 @@ CaseResult check_status(const ProbeResult& p) {
                         {spec::status_and_type(), spec::stop_with_204()});
   }
   if (status >= 300 && status < 400) {
-    return check_result(id, what, Verdict::warn,
-                        got + " to \"" + header(p.response, "Location") +
-                            "\": clients follow redirects, ssespec does not; test the target URL",
-                        {spec::status_and_type()});
+    // ssespec follows redirects as fetch does, so a 3xx seen here had no usable Location.
+    return check_result(id, what, Verdict::fail,
+                        got + " without a Location to follow: clients take it as the response and fail the connection",
+                        {spec::status_and_type(), spec::fail_is_final()});
   }
   return check_result(id, what, Verdict::fail, got + ": clients fail the connection and never reconnect",
                       {spec::status_and_type(), spec::fail_is_final()});
@@ -174,8 +174,13 @@ CaseResult check_content_length(const ProbeResult& p) {
   const char* id = "server/headers/content-length";
   const char* what = "no Content-Length frames the stream";
   if (!p.response.has("Content-Length")) return check_result(id, what, Verdict::pass, "", {spec::end_of_body_reconnects()});
+  const std::string value = p.response.get("Content-Length");
+  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
+    return check_result(id, what, Verdict::skip, "not judged: Content-Length: " + printable(value) +
+                        " is not a length (server/http/transport judges the framing)", {spec::end_of_body_reconnects()});
+  }
   return check_result(id, what, Verdict::warn,
-                      "Content-Length: " + p.response.get("Content-Length") +
+                      "Content-Length: " + value +
                           " makes the stream a fixed-size body: it ends, clients reconnect after every response and "
                           "proxies may buffer it whole",
                       {spec::end_of_body_reconnects(), spec::chunking_layer()});

@@ -87,7 +87,7 @@ TEST_F(TlsTest, UntrustedCertificateCannotRunUnlessInsecure) {
   ASSERT_GT(server.port(), 0);
   ServerCheckOptions o;
   o.url = https_url(server);
-  for (const std::string cacert : {file("other.pem"), std::string()}) {  // another CA; the system's
+  for (const std::string& cacert : {file("other.pem"), std::string()}) {  // another CA; the system's
     o.cacert = cacert;
     try {
       check(o);
@@ -203,7 +203,7 @@ TEST(TransportTest, FinishedChunkedResponseEndsCleanly) {
 std::string read_with_reference_client(const std::string& url, HttpResponse::Read& last) {
   client::HttpTransport transport;
   std::string error;
-  auto response = transport.fetch({url, {}}, error);
+  auto response = transport.fetch(HttpRequest{url, {}, "GET", {}, {}}, error);
   EXPECT_NE(response, nullptr) << error;
   std::string body;
   if (!response) return body;
