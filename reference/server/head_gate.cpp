@@ -58,22 +58,17 @@ HeadState peek_head(int fd, std::vector<char>& buffer) {
 
 HeadGate::HeadGate(Poco::Net::ServerSocket listener, GateLimits limits, Dispatch dispatch)
     : listener_(std::move(listener)), limits_(limits), dispatch_(std::move(dispatch)) {
-  if (::pipe(wake_pipe_) != 0) throw std::runtime_error("HeadGate: pipe() failed");
-  for (const int fd : wake_pipe_) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   set_blocking(listener_.impl()->sockfd(), false);
   thread_ = std::thread([this] { run(); });
 }
 
 HeadGate::~HeadGate() {
   stop();
-  ::close(wake_pipe_[0]);
-  ::close(wake_pipe_[1]);
 }
 
 void HeadGate::stop() {
   if (stopping_.exchange(true)) return;
-  const char byte = 1;
-  [[maybe_unused]] const ssize_t n = ::write(wake_pipe_[1], &byte, 1);
+  wake_pipe_.wake();
   if (thread_.joinable()) thread_.join();
   listener_.close();
 }
@@ -89,7 +84,7 @@ void HeadGate::run() {
   while (!stopping_) {
     Clock::time_point next = Clock::now() + std::chrono::milliseconds(250);
     fds.clear();
-    fds.push_back({wake_pipe_[0], POLLIN, 0});
+    fds.push_back({wake_pipe_.read_fd(), POLLIN, 0});
     fds.push_back({Clock::now() < accept_paused_until ? -1 : listen_fd, POLLIN, 0});
     for (const Waiting& w : waiting) {
       fds.push_back({w.fd, POLLIN, 0});
@@ -98,11 +93,7 @@ void HeadGate::run() {
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
     const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(0, wait) + 1));
     if (ready < 0 && errno != EINTR) break;
-    if (fds[0].revents) {
-      char scratch[64];
-      while (::read(wake_pipe_[0], scratch, sizeof scratch) > 0) {
-      }
-    }
+    if (fds[0].revents) wake_pipe_.drain();
     const Clock::time_point now = Clock::now();
     std::vector<Waiting> still;
     still.reserve(waiting.size());

@@ -14,6 +14,8 @@
 #include <functional>
 #include <thread>
 
+#include "server/wake_pipe.hpp"
+
 namespace ssespec::server {
 
 struct GateLimits {
@@ -42,7 +44,7 @@ class HeadGate {
   Dispatch dispatch_;
   std::atomic<std::size_t> waiting_{0};
   std::atomic<bool> stopping_{false};
-  int wake_pipe_[2] = {-1, -1};
+  WakePipe wake_pipe_;
   std::thread thread_;
 };
 

@@ -123,15 +123,11 @@ struct StreamPump::Entry {
 };
 
 StreamPump::StreamPump(PumpLimits limits) : limits_(limits) {
-  if (::pipe(wake_pipe_) != 0) throw std::runtime_error("StreamPump: pipe() failed");
-  for (const int fd : wake_pipe_) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   thread_ = std::thread([this] { run(); });
 }
 
 StreamPump::~StreamPump() {
   stop();
-  ::close(wake_pipe_[0]);
-  ::close(wake_pipe_[1]);
 }
 
 void StreamPump::set_broadcast(std::chrono::milliseconds period, TickSource source) {
@@ -146,10 +142,7 @@ void StreamPump::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void StreamPump::wake() {
-  const char byte = 1;
-  [[maybe_unused]] const ssize_t n = ::write(wake_pipe_[1], &byte, 1);
-}
+void StreamPump::wake() { wake_pipe_.wake(); }
 
 void StreamPump::add(PumpedStream stream) {
   {
@@ -299,7 +292,7 @@ void StreamPump::run() {
     Clock::time_point next = Clock::now() + kMaxPollWait;
     if (any_subscribed) next = std::min(next, next_broadcast_);
     fds.clear();
-    fds.push_back({wake_pipe_[0], POLLIN, 0});
+    fds.push_back({wake_pipe_.read_fd(), POLLIN, 0});
     for (const auto& e : entries) {
       if (!e->idle && e->out.empty()) next = std::min(next, e->due);
       if (!e->out.empty()) next = std::min(next, e->last_progress + limits_.max_stall);
@@ -308,11 +301,7 @@ void StreamPump::run() {
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now());
     const int timeout_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, wait.count() + 1));
     if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) continue;
-    if (fds[0].revents) {
-      char scratch[64];
-      while (::read(wake_pipe_[0], scratch, sizeof scratch) > 0) {
-      }
-    }
+    if (fds[0].revents) wake_pipe_.drain();
     now = Clock::now();
     for (std::size_t i = 1; i < fds.size(); ++i) {
       if (!fds[i].revents) continue;

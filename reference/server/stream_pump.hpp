@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "server/script.hpp"
+#include "server/wake_pipe.hpp"
 
 namespace ssespec::server {
 
@@ -98,7 +99,7 @@ class StreamPump {
   std::atomic<std::size_t> active_{0};
   std::atomic<std::size_t> dropped_behind_{0};
   std::atomic<bool> stopping_{false};
-  int wake_pipe_[2] = {-1, -1};
+  WakePipe wake_pipe_;
   std::thread thread_;
 };
 
