@@ -52,22 +52,48 @@ std::string upper(const char* text) {
   return out;
 }
 
+// A spec link named by its anchor (the page is the same for most rules; the href has it all).
+void write_link(std::ostringstream& out, const SpecRef& ref, const char* css_class = nullptr) {
+  const std::size_t hash = ref.url.rfind('#');
+  const std::string name = hash == std::string::npos ? ref.url : ref.url.substr(hash);
+  out << "<a " << (css_class ? std::string("class=\"") + css_class + "\" " : std::string()) << "href=\""
+      << html_escape(ref.url) << "\">" << html_escape(name) << "</a>";
+}
+
 void write_cell(std::ostringstream& out, const CaseResult& c) {
-  out << "<td class=\"cell v-" << to_string(c.verdict) << "\" data-verdict=\"" << to_string(c.verdict)
-      << "\"><details><summary>" << upper(to_string(c.verdict)) << "</summary>";
+  out << "<td class=\"cell v-" << to_string(c.verdict) << "\" data-verdict=\"" << to_string(c.verdict) << "\"";
+  const long ms = static_cast<long>(c.duration_ms);
+  if (c.verdict == Verdict::pass && c.message.empty()) {  // most cells: nothing to open
+    out << " title=\"" << ms << " ms\">PASS</td>";
+    return;
+  }
+  out << "><details><summary>" << upper(to_string(c.verdict)) << "</summary>";
   if (!c.message.empty()) out << "<p>" << html_escape(c.message) << "</p>";
-  // A pass cell links its rule; the difference and the rule's words are shown where something
-  // went wrong (a matrix of several implementations stays small; the JSON keeps everything).
-  const bool pass = c.verdict == Verdict::pass;
-  if (!pass && (!c.expected.empty() || !c.observed.empty())) {
-    out << "<div>expected</div><pre>" << html_escape(c.expected) << "</pre><div>observed</div><pre>"
-        << html_escape(c.observed) << "</pre>";
+  // The row header links the case's rule once. A cell where something went wrong adds the
+  // difference and the rule's words; a pass or skip cell adds nothing (a matrix of many
+  // implementations stays small; the JSON keeps everything).
+  const bool went_wrong = c.verdict != Verdict::pass && c.verdict != Verdict::skip;
+  if (went_wrong) {
+    if (!c.expected.empty() || !c.observed.empty()) {
+      out << "<div>expected</div><pre>" << html_escape(c.expected) << "</pre><div>observed</div><pre>"
+          << html_escape(c.observed) << "</pre>";
+    }
+    for (const SpecRef& ref : c.spec) {
+      out << "<div>";
+      write_link(out, ref);
+      out << "</div>";
+      if (!ref.quote.empty()) out << "<blockquote>" << html_escape(ref.quote) << "</blockquote>";
+    }
   }
+  out << "<div>" << ms << " ms</div></details></td>";
+}
+
+// The case's rule, once per row.
+void write_rule_links(std::ostringstream& out, const CaseResult& c) {
   for (const SpecRef& ref : c.spec) {
-    out << "<div><a href=\"" << html_escape(ref.url) << "\">" << html_escape(ref.url) << "</a></div>";
-    if (!pass && !ref.quote.empty()) out << "<blockquote>" << html_escape(ref.quote) << "</blockquote>";
+    out << " ";
+    write_link(out, ref, "rule");
   }
-  out << "<div>" << static_cast<long>(c.duration_ms) << " ms</div></details></td>";
 }
 
 }  // namespace
@@ -112,7 +138,9 @@ std::string to_html(const std::vector<RunResult>& runs) {
     out << "<tr class=\"group\"><th colspan=\"" << runs.size() + 1 << "\">" << html_escape(group) << "</th></tr>\n";
     for (const auto& [id, first] : cases) {
       out << "<tr class=\"case-row\" data-id=\"" << html_escape(id) << "\"><td class=\"case\">" << html_escape(id)
-          << "<small>" << html_escape(first->description) << "</small></td>";
+          << "<small>" << html_escape(first->description);
+      write_rule_links(out, *first);
+      out << "</small></td>";
       for (std::size_t r = 0; r < runs.size(); ++r) {
         const auto it = by_run[r].find(id);
         if (it == by_run[r].end()) {

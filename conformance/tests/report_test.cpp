@@ -83,6 +83,19 @@ TEST(ReportTest, HtmlMatrixHasOneColumnPerRun) {
   EXPECT_EQ(html.find("<script src"), std::string::npos);  // self-contained
 }
 
+TEST(ReportTest, HtmlMatrixQuotesTheRuleOnlyWhereSomethingWentWrong) {
+  // Every case passes: the row header links the rule once, and no cell repeats it.
+  const std::string passing = to_html({sample_run("alpha", Verdict::pass), sample_run("beta", Verdict::pass)});
+  EXPECT_NE(passing.find("class=\"rule\" href=\"https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model\""),
+            std::string::npos);
+  EXPECT_EQ(passing.find("<blockquote>"), std::string::npos);
+  EXPECT_EQ(passing.find("<pre>"), std::string::npos);
+  // A failing cell opens the difference, the link and the quote.
+  const std::string failing = to_html({sample_run("alpha", Verdict::fail)});
+  EXPECT_NE(failing.find("<blockquote>announce</blockquote>"), std::string::npos);
+  EXPECT_NE(failing.find("<div>observed</div><pre>{}</pre>"), std::string::npos);
+}
+
 TEST(ReportTest, ExitStatusFollowsFailuresOnly) {
   ReportOptions quiet;
   quiet.quiet = true;
