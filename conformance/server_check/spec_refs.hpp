@@ -115,4 +115,17 @@ inline SpecRef stop_with_204() {
              "a client can be told to stop reconnecting using the HTTP 204 No Content response code");
 }
 
+// Not the HTML Standard: HTTP/1.1 message framing, which server/http/transport judges.
+inline SpecRef http1_framing() {
+  return {"https://www.rfc-editor.org/rfc/rfc9112#section-6.3",
+          "If a message is received without Transfer-Encoding and with an invalid Content-Length header field, then "
+          "the message framing is invalid and the recipient MUST treat it as an unrecoverable error"};
+}
+inline SpecRef connection_limit() {
+  return ref(
+      "authoring-notes",
+      "Clients that support HTTP's per-server connection limitation might run into trouble when opening multiple "
+      "pages from a site if each page has an EventSource to the same domain.");
+}
+
 }  // namespace ssespec::spec
