@@ -4,9 +4,12 @@
 #include <cctype>
 #include <sstream>
 
+#include <Poco/String.h>
+
 #include "server_check/check_result.hpp"
 #include "server_check/spec_refs.hpp"
 #include "server_check/stream_checks.hpp"
+#include "ssespec/mime.hpp"
 
 namespace ssespec {
 
@@ -38,12 +41,6 @@ constexpr const char* kBufferCauses =
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
-}
-
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
 std::string header(const Poco::Net::HTTPResponse& response, const std::string& name) {
@@ -102,19 +99,33 @@ CheckOutcome check_status(const ProbeResult& p) {
                  {spec::status_and_type(), spec::fail_is_final()});
 }
 
+// Every Content-Type value, in header order.
+std::vector<std::string> content_type_values(const Poco::Net::HTTPResponse& response) {
+  std::vector<std::string> values;
+  for (const auto& [name, value] : response) {
+    if (Poco::icompare(name, "Content-Type") == 0) values.push_back(value);
+  }
+  return values;
+}
+
+// The type is Fetch's "extract a MIME type" over every Content-Type value (the last that
+// parses wins), as a browser decides it: `text/plain` then `text/event-stream` is a stream.
 CheckOutcome check_content_type(const ProbeResult& p) {
-  if (!p.response.has("Content-Type")) {
+  const std::vector<std::string> values = content_type_values(p.response);
+  if (values.empty()) {
     return outcome(Verdict::fail, "no Content-Type: clients fail the connection",
                    {spec::status_and_type(), spec::fail_is_final()});
   }
-  const std::string value = p.response.get("Content-Type");
-  const MediaTypeParts type = parse_content_type(value);
-  if (type.essence != "text/event-stream") {
-    return outcome(Verdict::fail, "Content-Type \"" + value + "\": clients fail the connection",
+  const std::optional<MimeType> type = extract_mime_type(values);
+  if (!type || type->essence() != "text/event-stream") {
+    std::string shown;
+    for (const std::string& value : values) shown += (shown.empty() ? "" : ", ") + value;
+    return outcome(Verdict::fail, "Content-Type \"" + shown + "\": clients fail the connection",
                    {spec::status_and_type(), spec::fail_is_final()});
   }
-  if (!type.charset.empty() && type.charset != "utf-8") {
-    return outcome(Verdict::warn, "charset=" + type.charset + " is ignored: clients always decode the stream as UTF-8",
+  const std::string* charset = type->parameter("charset");
+  if (charset != nullptr && lower(*charset) != "utf-8") {
+    return outcome(Verdict::warn, "charset=" + lower(*charset) + " is ignored: clients always decode the stream as UTF-8",
                    {spec::always_utf8_intro(), spec::utf8_only()});
   }
   return outcome(Verdict::pass, "");
@@ -558,27 +569,6 @@ bool status_is_200(const ProbeResult& main) {
 
 bool body_is_interpreted(const ServerObservations& o) {
   return status_is_200(o.main.probe) && check_content_type(o.main.probe).verdict != Verdict::fail;
-}
-
-MediaTypeParts parse_content_type(const std::string& value) {
-  MediaTypeParts parts;
-  std::istringstream in(value);
-  std::string piece;
-  bool first = true;
-  while (std::getline(in, piece, ';')) {
-    if (first) {
-      parts.essence = lower(trim(piece));
-      first = false;
-      continue;
-    }
-    const auto eq = piece.find('=');
-    if (eq == std::string::npos) continue;
-    if (lower(trim(piece.substr(0, eq))) != "charset") continue;
-    std::string charset = trim(piece.substr(eq + 1));
-    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') charset = charset.substr(1, charset.size() - 2);
-    parts.charset = lower(charset);
-  }
-  return parts;
 }
 
 }  // namespace ssespec

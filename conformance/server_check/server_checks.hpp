@@ -103,11 +103,4 @@ bool body_is_interpreted(const ServerObservations& observed);
 // How the server checks write a duration: "0.250 s", "12.5 s".
 std::string seconds(double s);
 
-// "text/event-stream; charset=UTF-8" -> essence "text/event-stream", charset "utf-8" (lowercase).
-struct MediaTypeParts {
-  std::string essence;
-  std::string charset;  // empty if none
-};
-MediaTypeParts parse_content_type(const std::string& value);
-
 }  // namespace ssespec
