@@ -291,6 +291,19 @@ TEST_F(ScenarioTest, ServerGoneMidRunIsAVerdictNotAnAbort) {
   EXPECT_VERDICT(outcome, "server/robustness/abrupt-clients", Verdict::skip);
 }
 
+// --filter and --exclude pick checks by id; the other checks are neither judged nor reported.
+TEST_F(ScenarioTest, FilterRunsOnlyTheSelectedChecks) {
+  ServerCheckOptions o = quick(start("good"));
+  o.filters = {"server/robustness", "server/headers/content-type"};
+  o.excludes = {"*/abrupt-clients"};
+  std::vector<std::string> ids;
+  for (const CaseResult& r : run_server_checks(o)) {
+    ids.push_back(r.id);
+    EXPECT_EQ(r.verdict, Verdict::pass) << r.id << ": " << r.message;
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"server/headers/content-type", "server/robustness/bogus-last-event-id"}));
+}
+
 // The Express server of a widely copied tutorial, as published: `data: <time>` with no line break, and
 // clearInterval() without the timer's id. No client ever dispatches one of its events.
 TEST(ExpressTutorialTest, NoEventIsEverDispatched) {
