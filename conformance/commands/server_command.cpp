@@ -89,10 +89,10 @@ void add_server_command(CLI::App& app) {
       ->default_val(3)
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--idle", o->check.idle_s,
-                  "Check keep-alive: a comment or event at least every S seconds (watches 1.5 x S; 15-30 is typical)")
+                  "Check keep-alive: a comment or event at least every S seconds (watches 1.5 x S + 0.5 s; 15-30 is typical)")
       ->check(CLI::Range(0.1, 3600.0));
   cmd->add_flag("--resume", o->check.resume, "The server resumes after Last-Event-ID: replaying events is a FAIL");
-  cmd->add_option("--max-bytes", o->check.max_bytes, "Read at most this many bytes per probe")
+  cmd->add_option("--max-bytes", o->check.max_bytes, "Read at most this many bytes per probe (also the largest event; lines stop at 1 MiB)")
       ->default_val(4u << 20)
       ->check(CLI::Range(1024, 1 << 30));
   cmd->add_option("--cacert", o->check.cacert, "https: trust the CA certificate(s) in this PEM file instead of the system's")

@@ -423,6 +423,8 @@ StreamContext main_stream_context(const ServerObservations& o) {
 
 const Observed* if_ran(const std::optional<Observed>& observed) { return observed ? &*observed : nullptr; }
 
+// The table, in report order. Each entry: {id, title, the spec it cites, when it is judged at
+// all, the probe it judges, a probe it also reads, its verdict function}.
 std::vector<ServerCheck> make_table() {
   using J = JudgedAfter;
   using P = ProbeKind;
