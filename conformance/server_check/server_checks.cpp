@@ -2,24 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <sstream>
 
 #include <Poco/String.h>
 
+#include "report/seconds_text.hpp"
 #include "server_check/check_result.hpp"
 #include "server_check/spec_refs.hpp"
 #include "server_check/stream_checks.hpp"
 #include "ssespec/mime.hpp"
 
 namespace ssespec {
-
-std::string seconds(double s) {
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(s < 10 ? 3 : 1);
-  out << s << " s";
-  return out.str();
-}
 
 namespace {
 
@@ -55,12 +47,12 @@ bool is_digits(const std::string& text) {
 
 CheckOutcome check_response(const ProbeResult& p, double timeout_s) {
   if (p.got_response()) {
-    return outcome(Verdict::pass, "response head after " + seconds(p.response_at));
+    return outcome(Verdict::pass, "response head after " + seconds_text(p.response_at));
   }
   // A server that flushes its head at once is seen at once; a head that never comes is often
   // held by a proxy that buffers the whole response until its buffer fills.
   return outcome(Verdict::fail,
-                 (p.detail.empty() ? "no response within --timeout " + seconds(timeout_s) : p.detail) +
+                 (p.detail.empty() ? "no response within --timeout " + seconds_text(timeout_s) : p.detail) +
                      ": clients see nothing, not even the open event; if the server does answer directly, " +
                      kBufferCauses);
 }
@@ -177,23 +169,23 @@ CheckOutcome check_content_encoding(const ProbeResult& main, const ProbeResult* 
 
 CheckOutcome check_first_event(const Observed& o) {
   if (o.stream.events() > 0) {
-    return outcome(Verdict::pass, "first event after " + seconds(o.stream.first_event_at()));
+    return outcome(Verdict::pass, "first event after " + seconds_text(o.stream.first_event_at()));
   }
   if (o.probe.peer_ended()) return outcome(Verdict::warn, "the server ended the response without a complete event");
   if (o.stream.bytes() == 0) {
     // Nothing at all: a slow honest stream and a held-back one look alike here.
     return outcome(Verdict::warn,
-                   "not one byte of body in " + seconds(o.watched_s()) +
+                   "not one byte of body in " + seconds_text(o.watched_s()) +
                        ": either the server had nothing to send yet (raise --timeout) or the stream is held back; " +
                        kBufferCauses);
   }
   if (!o.stream.mid_event() && o.stream.comments() > 0) {
     // Comments arrive and nothing is left half sent: a live, slow stream, not a broken one.
-    return outcome(Verdict::info, "no event yet in " + seconds(o.watched_s()) + ", but " +
+    return outcome(Verdict::info, "no event yet in " + seconds_text(o.watched_s()) + ", but " +
                                       std::to_string(o.stream.comments()) +
                                       " comments arrived as sent: a slow stream (raise --timeout to see an event)");
   }
-  return outcome(Verdict::warn, "no complete event in " + seconds(o.watched_s()) + " from " +
+  return outcome(Verdict::warn, "no complete event in " + seconds_text(o.watched_s()) + " from " +
                                     std::to_string(o.stream.bytes()) +
                                     " bytes (see stream/grammar/event-terminated; raise --timeout for a slow stream)");
 }
@@ -207,15 +199,15 @@ CheckOutcome check_flushed(const Observed& o) {
       // The buffering SHOULD is addressed to user agents; a server may compute a finite result
       // and send it at once. Only a stream meant to be live is hurt, so a WARN, said neutrally.
       return outcome(Verdict::warn,
-                     "all " + std::to_string(s.events()) + " events arrived together " + seconds(s.first_event_at()) +
+                     "all " + std::to_string(s.events()) + " events arrived together " + seconds_text(s.first_event_at()) +
                          " after the request, as the response ended: clients dispatch none before then (fine for a "
                          "finite result; a live stream is being held back)");
     }
-    return outcome(Verdict::info, "the response ended as its first event arrived (" + seconds(s.first_event_at()) +
+    return outcome(Verdict::info, "the response ended as its first event arrived (" + seconds_text(s.first_event_at()) +
                                       "); flushing cannot be told apart");
   }
-  return outcome(Verdict::pass, "first event after " + seconds(s.first_event_at()) + ", connection still open " +
-                                    seconds(tail) + " later");
+  return outcome(Verdict::pass, "first event after " + seconds_text(s.first_event_at()) + ", connection still open " +
+                                    seconds_text(tail) + " later");
 }
 
 // Events that arrive together and only together, far apart: `groups` of dispatch times.
@@ -259,7 +251,7 @@ CheckOutcome check_buffering(const Observed& main, const Observed* browser_like)
   if (split_wait >= kSplitWaitSeconds || cut >= kCutEvents) {
     return outcome(Verdict::fail,
                    std::to_string(cut) + " of " + std::to_string(s.events()) +
-                       " events arrived cut apart, one waiting " + seconds(split_wait) +
+                       " events arrived cut apart, one waiting " + seconds_text(split_wait) +
                        " for its end: a buffer on the path releases fixed-size blocks, so clients get events late "
                        "and in bursts; " +
                        kBufferCauses);
@@ -273,8 +265,8 @@ CheckOutcome check_buffering(const Observed& main, const Observed* browser_like)
       return outcome(
           Verdict::fail,
           "asked as browsers ask (Accept-Encoding: gzip, deflate, br), the response is Content-Encoding: " + coding +
-              " and delivered no event in " + seconds(browser_like->watched_s()) + " (" + std::to_string(b.bytes()) +
-              " bytes), while without compression the first event came after " + seconds(s.first_event_at()) +
+              " and delivered no event in " + seconds_text(browser_like->watched_s()) + " (" + std::to_string(b.bytes()) +
+              " bytes), while without compression the first event came after " + seconds_text(s.first_event_at()) +
               ": the compression holds events back; flush it after each event (compression()'s "
               "res.flush()) or leave text/event-stream uncompressed");
     }
@@ -286,14 +278,14 @@ CheckOutcome check_buffering(const Observed& main, const Observed* browser_like)
     // compare with, so a WARN that names both readings.
     return outcome(Verdict::warn,
                    "Content-Encoding: " + coding + " and " + std::to_string(s.bytes()) + " bytes in " +
-                       seconds(main.watched_s()) +
+                       seconds_text(main.watched_s()) +
                        ": compression without a flush per event holds everything back (or the stream is slow: "
                        "raise --timeout)");
   }
   const Bursts bursts = bursts_of(s.kept_events());
   if (bursts.groups > 0 && bursts.min_gap >= kBurstGapSeconds) {
     return outcome(Verdict::warn, std::to_string(bursts.events) + " events arrived in " +
-                                      std::to_string(bursts.groups) + " bursts at least " + seconds(bursts.min_gap) +
+                                      std::to_string(bursts.groups) + " bursts at least " + seconds_text(bursts.min_gap) +
                                       " apart: fine if the server sends them so; otherwise a buffer holds them back, " +
                                       kBufferCauses);
   }
@@ -312,14 +304,14 @@ CheckOutcome check_keep_alive(const ServerCheckOptions& options, const Observed*
   gap = std::max(gap, s.max_byte_gap());
   if (s.last_byte_at() >= 0 && !p.peer_ended()) gap = std::max(gap, p.ended_at - s.last_byte_at());
   if (p.peer_ended() && p.ended_at - p.response_at < options.idle_s) {
-    return outcome(Verdict::info, "the response ended after " + seconds(p.ended_at - p.response_at) +
-                                      ", before --idle " + seconds(options.idle_s));
+    return outcome(Verdict::info, "the response ended after " + seconds_text(p.ended_at - p.response_at) +
+                                      ", before --idle " + seconds_text(options.idle_s));
   }
   if (gap > options.idle_s) {
-    return outcome(Verdict::warn, "silent for " + seconds(gap) + " (over --idle " + seconds(options.idle_s) +
+    return outcome(Verdict::warn, "silent for " + seconds_text(gap) + " (over --idle " + seconds_text(options.idle_s) +
                                       "): proxies drop idle connections; send a comment line periodically");
   }
-  return outcome(Verdict::pass, "longest silence " + seconds(gap) + " in " + seconds(idle->watched_s()));
+  return outcome(Verdict::pass, "longest silence " + seconds_text(gap) + " in " + seconds_text(idle->watched_s()));
 }
 
 CheckOutcome check_byte_cap(const Observed& o, const ServerCheckOptions& options) {
@@ -399,7 +391,7 @@ CheckOutcome check_abrupt_clients(const AbruptObservation& a) {
                    before + "a new client got " + std::to_string(static_cast<int>(p.response.getStatus())));
   }
   if (expect_event && fresh.stream.events() == 0) {
-    return outcome(Verdict::fail, before + "a new client got 200 but no event in " + seconds(fresh.watched_s()));
+    return outcome(Verdict::fail, before + "a new client got 200 but no event in " + seconds_text(fresh.watched_s()));
   }
   return outcome(a.connected < a.wanted ? Verdict::warn : Verdict::pass,
                  before + "a new client got 200" + (expect_event ? " and an event" : ""));

@@ -100,7 +100,4 @@ const std::vector<ServerCheck>& server_check_table();
 bool status_is_200(const ProbeResult& main);
 bool body_is_interpreted(const ServerObservations& observed);
 
-// How the server checks write a duration: "0.250 s", "12.5 s".
-std::string seconds(double s);
-
 }  // namespace ssespec

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "report/seconds_text.hpp"
 #include "runner/fixture.hpp"
 
 namespace ssespec {
@@ -207,7 +208,7 @@ double run_budget_s(const ServerCheckOptions& options) {
 CaseResult NotReached::result(const ServerCheck& check) {
   if (stopped_.empty()) {
     return check_result(check.id, check.title, Verdict::skip,
-                        "not judged: the run's deadline (" + seconds(budget_s_) + ", see CHECKS.md) had passed",
+                        "not judged: the run's deadline (" + seconds_text(budget_s_) + ", see CHECKS.md) had passed",
                         check.spec);
   }
   if (stopped_in_.empty()) {

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "report/seconds_text.hpp"
 #include "server_check/check_result.hpp"
 #include "server_check/spec_refs.hpp"
 
@@ -15,13 +16,6 @@ std::string first_of(const Finding& finding) {
   std::ostringstream out;
   out << finding.count << " line" << (finding.count == 1 ? "" : "s") << ", first (field line " << finding.first_field_line
       << "): \"" << finding.first << "\"";
-  return out.str();
-}
-
-std::string seconds(double s) {
-  std::ostringstream out;
-  out.precision(s < 10 ? 2 : 3);
-  out << s << " s";
   return out.str();
 }
 
@@ -51,7 +45,7 @@ CheckOutcome check_terminated(const StreamInspector& s, const StreamContext& c) 
   if (!c.peer_ended && s.growing_line_arrivals() >= 2 && s.last_byte_at() - s.growing_line_since() >= kGrowingLineSeconds &&
       (s.field_lines() > 0 || s.comments() > 0)) {
     return outcome(Verdict::fail, "one line kept growing over " + std::to_string(s.growing_line_arrivals()) +
-                                      " arrivals for " + seconds(s.last_byte_at() - s.growing_line_since()) +
+                                      " arrivals for " + seconds_text(s.last_byte_at() - s.growing_line_since()) +
                                       " and never ended: clients dispatch nothing from it" +
                                       (s.events() == 0 ? "; no client ever dispatches an event" : std::string()) +
                                       R"(: end each field line with \n and each event with a blank line)");
@@ -62,7 +56,7 @@ CheckOutcome check_terminated(const StreamInspector& s, const StreamContext& c) 
     // one line) that never ends, so no client ever dispatches an event.
     const bool kept_arriving = s.arrivals() >= 2 && s.last_byte_at() > s.first_byte_at();
     const std::string over = std::to_string(s.bytes()) + " bytes in " + std::to_string(s.arrivals()) + " pieces over " +
-                             seconds(c.watched_s);
+                             seconds_text(c.watched_s);
     const std::string fix = R"(: end each field line with \n and each event with a blank line (write "data: ...\n\n"))";
     if (s.field_lines() == 0 && s.comments() == 0 && kept_arriving) {
       return outcome(Verdict::fail,

@@ -136,7 +136,7 @@ TEST(ServerChecksTest, Response) {
   o.main.probe.response_at = -1;
   const CaseResult r = judge("server/http/response", o);
   EXPECT_EQ(to_string(r.verdict), std::string("fail"));
-  EXPECT_NE(r.message.find("no response within --timeout 1.000 s"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("no response within --timeout 1 s"), std::string::npos) << r.message;
 }
 
 TEST(ServerChecksTest, Transport) {
@@ -271,7 +271,7 @@ TEST(ServerChecksTest, KeepAlive) {
   o.idle = observed(head(200, kGoodHeaders), {{0.05, ": a\n"}});
   const CaseResult r = judge("server/stream/keep-alive", o);
   EXPECT_EQ(to_string(r.verdict), std::string("warn"));
-  EXPECT_NE(r.message.find("silent for 0.950 s"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("silent for 0.95 s"), std::string::npos) << r.message;
 }
 
 // ---- Reconnection and robustness ---------------------------------------------------------
@@ -342,7 +342,7 @@ TEST(ServerScheduleTest, ProbeCutByTheDeadlineIsNotJudged) {
   NotReached not_reached(6);
   const CaseResult r = not_reached.result(check("server/robustness/bogus-last-event-id"));
   EXPECT_EQ(to_string(r.verdict), std::string("skip"));
-  EXPECT_NE(r.message.find("the run's deadline (6.000 s"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("the run's deadline (6 s"), std::string::npos) << r.message;
   EXPECT_EQ(r.description, check("server/robustness/bogus-last-event-id").title);
 }
 
