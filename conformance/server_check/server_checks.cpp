@@ -121,7 +121,7 @@ CaseResult check_transport(const ProbeResult& p) {
   if (p.alpn == "h2") return check_result(id, what, Verdict::info, how + "; TLS offers HTTP/2 (ALPN h2): browsers multiplex streams", {h2});
   return check_result(id, what, Verdict::warn,
                       how + "; TLS offers only HTTP/1.1 (ALPN: " + (p.alpn.empty() ? "none" : p.alpn) +
-                          "): browsers limit HTTP/1.1 connections per server, so pages that each open this stream can run out of them",
+                          "): a client that limits its connections per server can run out of them when several pages open this stream",
                       {h2});
 }
 
