@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // quotes.mjs can fail: run it on testdata/quotes-bad.{json,hpp,md} and require exactly the
 // problems planted there (a changed word and a wrong anchor in each form, a spec and an anchor
-// the project does not keep, spec words without an anchor), each message naming the file, the
-// case or ref, and the anchor; the verbatim quotes beside them must pass.
+// the project does not keep, spec words without an anchor, strings in a form the checker does not
+// read), each message naming the file, the case or ref, and the anchor; the verbatim quotes beside
+// them must pass.
 //
 // Usage: node quotes-selftest.mjs SPEC_TEXT_DIR. Exit 0 when the checker caught all, 1 otherwise.
 import { spawnSync } from "node:child_process";
@@ -26,6 +27,8 @@ const expected = [
   ["a spec not kept", /quotes-bad\.json: cases\[3\] \(quotes-bad\/spec-not-kept\)\.spec\[0\]: https:\/\/streams\.spec\.whatwg\.org\/: the project keeps no text/],
   ["an anchor not kept", /quotes-bad\.json: cases\[4\] \(quotes-bad\/anchor-not-kept\)\.spec\[0\] #concept-request-mode: no such anchor in the kept text/],
   ["a changed word (spec_refs.hpp)", /quotes-bad\.hpp:9: changed_word\(\) #section-4\.2\.2: not in the section "section-4\.2\.2": "a cache MUST assign/],
+  ["a URL in a form spec_refs.hpp does not use", /quotes-bad\.hpp:14: \(outside a SpecRef function\): "https:\/\/html\.spec\.whatwg\.org\/multipage\/: a string quotes\.mjs cannot read/],
+  ["a quote in a form spec_refs.hpp does not use", /quotes-bad\.hpp:14: \(outside a SpecRef function\): "Field names": a string quotes\.mjs cannot read/],
   ["a wrong anchor (CHECKS.md)", /quotes-bad\.md:8: check\/wrong-anchor #processField: not in the section "Interpreting an event stream": "must always be encoded as UTF-8"; the words are in #parsing-an-event-stream/],
   ["spec words without an anchor (CHECKS.md)", /quotes-bad\.md:9: check\/no-anchor: "Event streams in this format must always be encoded as UTF-8" is https:\/\/html\.spec\.whatwg\.org\/multipage\/server-sent-events\.html text without an anchor/],
 ];

@@ -56,6 +56,7 @@ function index_markup(text, format) {
     if (attribute(m[1], "id") !== undefined) continue;
     let words;
     if (format === "html") {
+      if (attribute(m[1], "data-x") === "") continue;  // data-x="": a definition without a term, and no id
       words = attribute(m[1], "data-x") || /data-x="([^"]+)"/.exec(m[2])?.[1] || m[2];
     } else {
       words = attribute(m[1], "lt")?.split("|")[0] || m[2];
@@ -309,7 +310,11 @@ export function citations_in_spec_refs(file, display) {
   const text = readFileSync(file, "utf8");
   const base = /inline SpecRef ref\([^)]*\)\s*\{[^}]*?"(https:\/\/[^"]*#)"/.exec(text)?.[1];
   const out = [];
+  const understood = [];  // [start, end) of the functions read, and of ref() itself
+  const helper = /inline SpecRef ref\([^)]*\)\s*\{[\s\S]*?\n\}/.exec(text);
+  if (helper) understood.push([helper.index, helper.index + helper[0].length]);
   for (const m of text.matchAll(/inline SpecRef (\w+)\(\)\s*\{([\s\S]*?)\n\}/g)) {
+    understood.push([m.index, m.index + m[0].length]);
     const line = text.slice(0, m.index).split("\n").length;
     const args = literal_arguments(m[2]);
     if (args.length !== 2) {
@@ -318,6 +323,15 @@ export function citations_in_spec_refs(file, display) {
     }
     const url = args[0].startsWith("https://") ? args[0] : `${base}${args[0]}`;
     out.push({ file: display, line, where: `${m[1]}()`, url, quote: args[1] });
+  }
+  // A string literal anywhere else would be a quote this reader cannot check (a new form of the
+  // file): say so rather than pass it over.
+  for (const m of text.matchAll(/"(?:[^"\\\n]|\\.)*"|\/\/[^\n]*|^#include[^\n]*/gm)) {
+    if (m[0][0] !== '"') continue;  // a comment or an #include
+    if (understood.some(([start, end]) => m.index >= start && m.index < end)) continue;
+    const line = text.slice(0, m.index).split("\n").length;
+    out.push({ file: display, line, where: "(outside a SpecRef function)",
+               error: `${m[0].slice(0, 40)}: a string quotes.mjs cannot read as a citation; write it as inline SpecRef name() { return ref("anchor", "quote"); }` });
   }
   return out;
 }
@@ -374,6 +388,9 @@ export function citations_in_paths(paths, specs, display) {
       unanchored.push(...found.unanchored);
     } else {
       throw new Error(`${given}: not a folder, .json, .hpp or .md file`);
+    }
+    if (!citations.some((c) => c.file === display(given) || c.file.startsWith(`${display(given)}/`))) {
+      citations.push({ file: display(given), where: "(whole file)", error: "no quotes found: a form of citation the checker does not read?" });
     }
   }
   return { citations, unanchored };
