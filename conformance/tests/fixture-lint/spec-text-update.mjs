@@ -39,6 +39,10 @@ for (const spec of specs) {
     rmSync(kept, { force: true });
     continue;
   }
+  if (!existsSync(path.join(shared, spec.from)) && spec.copied && existsSync(kept)) {
+    console.log(`${path.relative(project, kept)}: kept as it is (${spec.from} is not in ${shared}: ${spec.copied})`);
+    continue;
+  }
   const source = readFileSync(path.join(shared, spec.from), "utf8");
   const lines_before = (pos) => source.slice(0, pos).split("\n").length;  // 1-based line of pos
   const ranges = [];
