@@ -87,11 +87,11 @@ function index_rfc(text) {
       base.push(parts[parts.length - 1] - 1);  // the first section opened is this number
     }
     const counters = [...base];
-    const stack = [];  // [number or null, open position]
+    const stack = [];  // [number or null, open position, title]
     for (const m of body.matchAll(/<section\b([^>]*?)(\/?)>|<\/section>/g)) {
       if (m[0] === "</section>") {
-        const [number, open] = stack.pop() ?? [];
-        if (number) sections.set(`section-${number}`, { start: open, end: offset + m.index + m[0].length });
+        const [number, open, title] = stack.pop() ?? [];
+        if (number) sections.set(`section-${number}`, { start: open, end: offset + m.index + m[0].length, title });
         continue;
       }
       const depth = base.length - 1 + stack.length + (block.number === undefined ? 1 : 0);
@@ -102,7 +102,8 @@ function index_rfc(text) {
         counters[depth] = (counters[depth] ?? 0) + 1;
         number = counters.join(".");
       }
-      stack.push([number, offset + m.index]);
+      const name = attribute(m[1], "title") ?? /^\s*<name>([\s\S]*?)<\/name>/.exec(body.slice(m.index + m[0].length))?.[1];
+      stack.push([number, offset + m.index, `${number ?? ""} ${plain_text(name ?? "", "rfc")}`.trim()]);
     }
   }
   return sections;
@@ -120,12 +121,13 @@ export function anchors_of(text, format) {
 export function section_of(text, format, anchor) {
   if (format === "rfc") {
     const s = index_rfc(text).get(anchor);
-    return s ? { start: s.start, end: s.end, title: anchor } : null;
+    return s ? { start: s.start, end: s.end, title: s.title } : null;
   }
   const { headings, ids } = index_markup(text, format);
   const pos = ids.get(anchor);
   if (pos === undefined) return null;
   const block = blocks_of(text).find((b) => pos >= b.start && pos < b.end);
+  if (!block) return null;  // in a kept file's header, before its first excerpt
   const inside = headings.filter((h) => h.pos >= block.start && h.pos < block.end);
   const opening = [...inside].reverse().find((h) => h.pos <= pos);
   const start = opening ? opening.pos : block.start;
