@@ -69,7 +69,8 @@ CheckOutcome check_transport(const ProbeResult& p) {
     return outcome(Verdict::info, how + "; TLS offers HTTP/2 (ALPN h2): browsers multiplex streams", h2);
   return outcome(Verdict::warn,
                  how + "; TLS offers only HTTP/1.1 (ALPN: " + (p.alpn.empty() ? "none" : p.alpn) +
-                     "): browsers allow about 6 HTTP/1.1 connections per origin, so a 7th tab's stream waits",
+                     "): a client that limits its connections per server can run out of them when several pages open "
+                     "this stream",
                  h2);
 }
 
@@ -431,7 +432,7 @@ std::vector<ServerCheck> make_table() {
        [](O o) { return check_response(o.main.probe, o.options.timeout_s); }},
       {"server/http/transport",
        "the response is framed as HTTP/1.1 requires",
-       {spec::http1_framing()},
+       {spec::invalid_content_length()},
        J::head,
        P::main,
        std::nullopt,
