@@ -92,6 +92,37 @@ TEST(ReferenceServerTest, PlaysScriptAndRecordsRequests) {
   server.end_session(id);
 }
 
+// fetch's "extract a MIME type" over the wire: both Content-Type fields reach the client, in
+// order, and the last one that parses decides.
+std::vector<std::string> trace_of_two_content_types(const std::string& first, const std::string& second) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"status": 200, "headers": [["Content-Type", ")" + first + R"("], ["Content-Type", ")" +
+      second + R"("]], "chunks": ["data: a\n\n"], "end": "hang"}]})"));
+  client::HttpTransport transport;
+  SteadyTimer timer;
+  Trace trace;
+  EventSource* self = nullptr;
+  EventSourceHandlers handlers{[&] { trace.add("open"); },
+                               [&](const MessageEvent& e) {
+                                 trace.add(e.data);
+                                 self->close();
+                               },
+                               [&](ReadyState s) { trace.add(std::string("error:") + to_string(s)); },
+                               {}};
+  EventSource source(server.base_url() + ReferenceServer::stream_path(id), transport, timer, handlers);
+  self = &source;
+  source.run();  // ends at close() in the handler, or when the connection fails
+  server.end_session(id);
+  return trace.get();
+}
+
+TEST(ReferenceServerTest, TextPlainThenEventStreamIsAnEventStream) {
+  EXPECT_EQ(trace_of_two_content_types("text/plain", "text/event-stream"), (std::vector<std::string>{"open", "a"}));
+  EXPECT_EQ(trace_of_two_content_types("text/event-stream", "text/plain"), (std::vector<std::string>{"error:CLOSED"}));
+}
+
 TEST(ReferenceServerTest, CloseFromAnotherThreadStopsAHangingStream) {
   ReferenceServer server;
   server.start();
