@@ -240,10 +240,9 @@ void Run::on_bytes(Conn& c, std::size_t index, std::string_view bytes, Clock::ti
       return;
     }
     // As an EventSource: "if res's status is not 200, or if res's `Content-Type` is not
-    // `text/event-stream`, then fail the connection"; a body whose framing is broken from the
-    // start (an invalid Content-Length) is a network error. Either way no stream was held.
+    // `text/event-stream`, then fail the connection". The body's framing is judged below.
     const std::optional<MimeType> type = extract_mime_type(field_values(reader.response(), "Content-Type"));
-    if (reader.response().getStatus() != 200 || !type || type->essence() != "text/event-stream" || reader.failed()) {
+    if (reader.response().getStatus() != 200 || !type || type->essence() != "text/event-stream") {
       fail_attempt(c, index, now);
       return;
     }
