@@ -19,8 +19,8 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
 }
 
-// For messages: the bytes as sent, control bytes escaped, shortened.
-std::string shown(std::string_view text) { return printable(text, 80); }
+// How much of a head line or field value a message shows (printable() escapes it).
+constexpr std::size_t kShownChars = 80;
 
 // token = 1*tchar (RFC 9110 5.6.2)
 bool is_token(std::string_view text) {
@@ -110,7 +110,7 @@ bool ResponseReader::parse_head() {
     start = lf + 1;
     if (line.empty()) break;
     if (line.find('\r') != std::string::npos || line.find('\0') != std::string::npos) {
-      return head_failed(HttpError::bare_cr_or_nul, "a bare CR or NUL in \"" + shown(line) + "\"");
+      return head_failed(HttpError::bare_cr_or_nul, "a bare CR or NUL in \"" + printable(line, kShownChars) + "\"");
     }
     lines.push_back(std::move(line));
   }
@@ -122,24 +122,25 @@ bool ResponseReader::parse_head() {
     const std::string version = status_line.substr(0, status_line.find(' '));
     if (version.compare(0, 5, "HTTP/") == 0) {
       return head_failed(HttpError::bad_version,
-                         "status line \"" + shown(status_line) + "\": version " + shown(version) +
+                         "status line \"" + printable(status_line, kShownChars) + "\": version " +
+                             printable(version, kShownChars) +
                              " is not HTTP/1.0 or HTTP/1.1, the only versions an HTTP/1 client reads");
     }
-    return head_failed(HttpError::bad_status_line,
-                       "status line \"" + shown(status_line) + "\" does not start with HTTP/1.x and a status code");
+    return head_failed(HttpError::bad_status_line, "status line \"" + printable(status_line, kShownChars) +
+                                                       "\" does not start with HTTP/1.x and a status code");
   }
   const std::string code = status_line.substr(9, 3);
   if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
       (status_line.size() > 12 && status_line[12] != ' ')) {
-    return head_failed(HttpError::bad_status_code,
-                       "status line \"" + shown(status_line) + "\": the status code must be three digits");
+    return head_failed(HttpError::bad_status_code, "status line \"" + printable(status_line, kShownChars) +
+                                                       "\": the status code must be three digits");
   }
   // POCO's HTTPStatus enum ends at 511, the highest registered code: any other value is not
   // representable, and every client fails the connection on it anyway (not 200).
   const int status = std::stoi(code);
   if (status < 100 || status > 511) {
-    return head_failed(HttpError::status_out_of_range,
-                       "status line \"" + shown(status_line) + "\": status code " + code + " is outside 100-511");
+    return head_failed(HttpError::status_out_of_range, "status line \"" + printable(status_line, kShownChars) +
+                                                           "\": status code " + code + " is outside 100-511");
   }
   response_.setVersion(status_line.substr(0, 8));
   response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
@@ -156,19 +157,20 @@ bool ResponseReader::parse_head() {
       // replace each received obs-fold with one or more SP octets" (RFC 9112 5.2)
       if (name.empty())
         return head_failed(HttpError::leading_whitespace,
-                           "the first header line \"" + shown(line) + "\" starts with whitespace");
+                           "the first header line \"" + printable(line, kShownChars) + "\" starts with whitespace");
       value += " " + trim(line);
       continue;
     }
     add();
     const auto colon = line.find(':');
     if (colon == std::string::npos)
-      return head_failed(HttpError::missing_colon, "header line \"" + shown(line) + "\" has no colon");
+      return head_failed(HttpError::missing_colon, "header line \"" + printable(line, kShownChars) + "\" has no colon");
     name = line.substr(0, colon);
     if (!is_token(name)) {
       return head_failed(
           HttpError::bad_field_name,
-          "header line \"" + shown(line) + "\": \"" + shown(name) + "\" is not a valid field name" +
+          "header line \"" + printable(line, kShownChars) + "\": \"" + printable(name, kShownChars) +
+              "\" is not a valid field name" +
               (name.find_first_of(" \t") != std::string::npos ? " (no whitespace is allowed before the colon)" : ""));
     }
     value = line.substr(colon + 1);
@@ -221,14 +223,14 @@ bool ResponseReader::choose_framing() {
       const bool digits = !v.empty() && v.size() <= 18 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (!digits) {
         body_failed(HttpError::bad_content_length,
-                    "Content-Length: " + shown(lengths) + ": \"" + shown(v) +
+                    "Content-Length: " + printable(lengths, kShownChars) + ": \"" + printable(v, kShownChars) +
                         "\" is not a valid length (1*DIGIT); clients discard the response (RFC 9112 6.3)");
         return false;
       }
       if (v != values.front() && std::stoull(v) != std::stoull(values.front())) {
-        body_failed(
-            HttpError::conflicting_content_lengths,
-            "Content-Length: " + shown(lengths) + ": different lengths; clients discard the response (RFC 9112 6.3)");
+        body_failed(HttpError::conflicting_content_lengths,
+                    "Content-Length: " + printable(lengths, kShownChars) +
+                        ": different lengths; clients discard the response (RFC 9112 6.3)");
         return false;
       }
     }
@@ -249,7 +251,7 @@ bool ResponseReader::choose_framing() {
   if (decoder_) decoded_coding_ = lower(trim(coding));
   if (unsupported) {
     note(HttpError::unsupported_content_coding,
-         "Content-Encoding: " + shown(coding) + " is not one browsers decode (gzip, deflate, br)");
+         "Content-Encoding: " + printable(coding, kShownChars) + " is not one browsers decode (gzip, deflate, br)");
   }
   return true;
 }
