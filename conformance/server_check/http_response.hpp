@@ -1,7 +1,8 @@
 // An HTTP/1.x response read from raw bytes, as a browser reads it: the head parsed strictly
 // (RFC 9112), the body unframed (Content-Length, chunked, or until close) and its
-// Content-Encoding decoded, incrementally and in bounded memory. No I/O, so it can be fed
-// from a socket, a test or a fuzzer alike.
+// Content-Encoding decoded, incrementally and in bounded memory. No I/O, so `ssespec server`,
+// `ssespec load`, a test or a fuzzer feed it alike (library ssespec_http_response). What goes
+// wrong is an HttpError (client/http_error.hpp) plus a message naming the bytes.
 #pragma once
 
 #include <Poco/Net/HTTPResponse.h>
