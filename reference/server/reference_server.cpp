@@ -21,6 +21,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "json/json_error.hpp"
 #include "server/demo.hpp"
 #include "server/head_gate.hpp"
 #include "server/stream_pump.hpp"
@@ -233,7 +234,7 @@ class ApiHandler final : public HTTPRequestHandler {
       Poco::StreamCopier::copyToString(request.stream(), body);
       try {
         script = std::make_shared<const Script>(script_from_json(body));
-      } catch (const std::invalid_argument& e) {
+      } catch (const FixtureError& e) {
         send_error(response, HTTPResponse::HTTP_BAD_REQUEST, e.what());
         return;
       }
