@@ -24,6 +24,7 @@
 #include "json/json_error.hpp"
 #include "server/demo.hpp"
 #include "server/head_gate.hpp"
+#include "server/reply.hpp"
 #include "server/stream_pump.hpp"
 
 namespace ssespec::server {
@@ -64,13 +65,11 @@ const std::string* RecordedRequest::header(const std::string& name) const {
 
 namespace {
 
+// Every answer of the API and the demo page may be read by a page on another origin.
 void send_text(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
                const std::string& body) {
-  response.setStatusAndReason(status);  // setStatus() alone keeps the reason OK
-  response.setContentType(type);
   response.set("Access-Control-Allow-Origin", "*");
-  response.setContentLength(static_cast<std::streamsize>(body.size()));
-  response.send() << body;
+  reply(response, status, type, body);
 }
 
 void send_json(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const Poco::JSON::Object& json) {
