@@ -346,6 +346,31 @@ TEST(ReferenceServerHardeningTest, StatusLineIsHttp11WithTheRightReason) {
   EXPECT_EQ(received.substr(0, received.find("\r\n")), "HTTP/1.1 404 Not Found");
 }
 
+TEST(ReferenceServerTest, WaitPlayedWakesOnceTheRequestsCameAndTheScriptWasSent) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"chunks": ["data: a\n\n", {"delayMs": 300}, "data: b\n\n"], "end": "close"}]})"));
+  using Steady = std::chrono::steady_clock;
+  EXPECT_TRUE(server.wait_played(id, 0, Steady::now())) << "nothing asked, nothing to send";
+  auto started = Steady::now();
+  EXPECT_FALSE(server.wait_played(id, 1, started + std::chrono::milliseconds(100))) << "no request yet";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(100));
+
+  started = Steady::now();
+  auto socket = raw_request(server.port(), "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(server.wait_played(id, 1, started + std::chrono::seconds(20))) << "the request was not seen, or not played";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(300)) << "woke before the pause and the last chunk";
+  EXPECT_TRUE(server.session_played(id));
+  EXPECT_EQ(server.requests(id).size(), 1u);
+  EXPECT_NE(read_all(*socket).find("data: b\n\n"), std::string::npos);
+
+  server.end_session(id);
+  started = Steady::now();
+  EXPECT_FALSE(server.wait_played(id, 1, started + std::chrono::milliseconds(50))) << "a forgotten session gets no request";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(50));
+}
+
 // Every answer's status line carries its own reason phrase (setStatus() alone would say "404 OK").
 TEST(ReferenceServerRepliesTest, ApiAndDemoAnswersCarryTheirReasonPhrase) {
   server::ServerOptions options;
