@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   ssespec::cli::add_browser_command(app);
   ssespec::cli::add_fixtures_command(app);
   ssespec::cli::add_load_command(app);
+  ssespec::cli::add_encoder_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
