@@ -224,7 +224,8 @@ std::string reference_bytes(const EncoderMessage& m) {
 }
 
 bool refusable(const EncoderMessage& m) {
-  return (m.event && has_line_break(*m.event)) || (m.id && (has_line_break(*m.id) || has_nul(*m.id))) ||
+  // A library whose send() needs data may refuse a message without it.
+  return !m.data || (m.event && has_line_break(*m.event)) || (m.id && (has_line_break(*m.id) || has_nul(*m.id))) ||
          (m.retry && !m.retry->integer) || (m.comment && has_line_break(*m.comment));
 }
 
