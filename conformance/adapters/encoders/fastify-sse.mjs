@@ -15,5 +15,7 @@ await app.ready();
 
 await serve(async (m) => {
   message = m;
-  return (await app.inject({ method: "GET", url: "/", headers: { accept: "text/event-stream" } })).rawPayload;
+  const response = await app.inject({ method: "GET", url: "/", headers: { accept: "text/event-stream" } });
+  if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}: ${response.body}`);
+  return response.rawPayload;
 }, { unsupported: ["comment"] });
