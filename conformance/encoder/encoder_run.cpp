@@ -51,15 +51,15 @@ class EncoderAdapter {
     while (read == Subprocess::Read::line && !write_done && Clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    int status = 0;
+    const bool exited = read == Subprocess::Read::eof && process_->wait(Clock::now() + std::chrono::seconds(2), status);
     if (read != Subprocess::Read::line || !write_done) process_->kill();  // unblocks the writer
     writer.join();
     if (read == Subprocess::Read::line && !written) return end("the adapter answered without reading the whole message");
     if (read == Subprocess::Read::timeout) return end("no answer within " + std::to_string(ms(o_.timeout_s).count()) + " ms");
     if (read == Subprocess::Read::eof) {
-      int status = 0;
-      process_->wait(Clock::now() + std::chrono::seconds(2), status);
       return end(std::string(written ? "the adapter ended its output" : "the adapter stopped reading") + " (" +
-                 describe_exit(status) + ")" + last_stderr_line());
+                 (exited ? describe_exit(status) : "still running") + ")" + last_stderr_line());
     }
     EncoderAnswer a = parse_answer(answer, o_.max_bytes);
     if (a.kind == EncoderAnswer::Kind::broken) return end(a.text);
