@@ -60,18 +60,19 @@ class Findings {
   std::vector<std::pair<Verdict, std::string>> items_;
 };
 
-// A blank line with field lines on both sides: the message was cut into two events.
+// A blank line after a field line and before another line: the message was cut into two
+// events. (A blank line after comments alone ends no event of the message: harmless.)
 bool boundary_inside(std::string_view bytes) {
-  bool seen_line = false, blank_after_line = false, cut = false;
+  bool seen_field = false, blank_after_field = false, cut = false;
   std::vector<std::string_view> lines;
   for_each_line(bytes, [&](std::string_view line) { lines.push_back(line); });
   if (!lines.empty()) lines.pop_back();  // what follows the last line break (empty for whole lines)
   for (std::string_view line : lines) {
     if (line.empty()) {
-      blank_after_line = seen_line;
+      blank_after_field = seen_field;
     } else {
-      cut = cut || blank_after_line;
-      seen_line = true;
+      cut = cut || blank_after_field;
+      seen_field = seen_field || line.front() != ':';
     }
   }
   return cut;

@@ -94,6 +94,11 @@ TEST(EncoderGrade, MissingBlankLineFails) {
   EXPECT_NE(r.message.find("event boundary"), std::string::npos) << r.message;
 }
 
+TEST(EncoderGrade, BlankLineAfterCommentsAloneIsHarmless) {
+  EXPECT_EQ(grade(msg("x"), bytes(": note\n\ndata: x\n\n")).verdict, Verdict::pass);
+  EXPECT_EQ(grade(msg("x"), bytes("event: a\n\ndata: x\n\n")).verdict, Verdict::fail);
+}
+
 TEST(EncoderGrade, EmptyDataDroppedFails) {
   EXPECT_EQ(grade(msg(""), bytes("")).verdict, Verdict::fail);
   EXPECT_EQ(grade(msg(""), bytes("data:\n\n")).verdict, Verdict::pass);

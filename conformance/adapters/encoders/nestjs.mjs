@@ -1,0 +1,28 @@
+// NestJS @Sse(): a controller method returning an Observable of one MessageEvent ({data, type,
+// id, retry, comment}), served by Nest on Express over 127.0.0.1; the body is what it wrote.
+import "reflect-metadata";
+import { Controller, Module, Sse } from "@nestjs/common";
+import { NestFactory } from "@nestjs/core";
+import { of } from "rxjs";
+import { serve } from "./protocol.mjs";
+
+let message;
+class Events {
+  stream() {
+    const { event, ...rest } = message;
+    return of(event === undefined ? rest : { ...rest, type: event });
+  }
+}
+Sse("/")(Events.prototype, "stream", Object.getOwnPropertyDescriptor(Events.prototype, "stream"));
+Controller()(Events);
+class App {}
+Module({ controllers: [Events] })(App);
+
+const app = await NestFactory.create(App, { logger: false });
+await app.listen(0, "127.0.0.1");
+const url = `http://127.0.0.1:${app.getHttpServer().address().port}/`;
+
+await serve(async (m) => {
+  message = m;
+  return Buffer.from(await (await fetch(url)).arrayBuffer());
+});
