@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One server library's encoder suite against its expectations file:
-#   encoder_suite.sh SSESPEC NAME   (NAME: a conformance/expectations/encoders/NAME.json)
-# Exit 77 (skipped) when the npm adapters are not installed.
+#   encoder_suite.sh SSESPEC NAME [REPORT OPTIONS...]
+# NAME names conformance/expectations/encoders/NAME.json. Exit 77 (skipped) when the library is
+# not installed: npm ci --prefix conformance/adapters/encoders, or the Debian package.
 set -uo pipefail
 ssespec="$1" name="$2"
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -11,23 +12,23 @@ case "$name" in
   gin-sse)  # Debian's golang-github-gin-contrib-sse-dev, built into the build tree
     out="${ENCODER_ADAPTER_DIR:-$root/${BUILD_DIR:-build}/encoder-adapters}"
     "$adapters/gin-sse/build.sh" "$out" || exit $?
-    args=(-- "$out/gin-sse-adapter") ;;
+    title="gin-contrib/sse 0.1.0 (Debian)"; args=(-- "$out/gin-sse-adapter") ;;
   rails-live-sse)  # Debian's ruby-actionpack
     ruby -e 'require "action_controller"' 2>/dev/null || { echo "skipped: apt-get install ruby-actionpack" >&2; exit 77; }
-    args=(-- ruby "$adapters/rails-live-sse.rb") ;;
+    title="Rails ActionController::Live::SSE 6.1.7 (Debian)"; args=(-- ruby "$adapters/rails-live-sse.rb") ;;
   *) need_npm ;;
 esac
 case "$name" in
   gin-sse | rails-live-sse) ;;
-  nestjs) args=(-- node "$adapters/nestjs.mjs") ;;
-  eventsource-encoder) args=(-- node "$adapters/eventsource-encoder.mjs") ;;
-  hono) args=(-- node "$adapters/hono.mjs" hono) ;;
-  hono-4.7.4) args=(-- node "$adapters/hono.mjs" hono-old) ;;
-  h3) args=(-- node "$adapters/h3.mjs" h3) ;;
-  h3-1.15.5) args=(-- node "$adapters/h3.mjs" h3-old) ;;
-  better-sse) args=(--data json -- node "$adapters/better-sse.mjs") ;;
-  fastify-sse) args=(--data json -- node "$adapters/fastify-sse.mjs") ;;
-  fastify-sse-v2) args=(-- node "$adapters/fastify-sse-v2.mjs") ;;
+  eventsource-encoder) title="eventsource-encoder 1.0.2"; args=(-- node "$adapters/eventsource-encoder.mjs") ;;
+  nestjs) title="NestJS @Sse 12.5.1"; args=(-- node "$adapters/nestjs.mjs") ;;
+  hono) title="hono 4.13.19 streamSSE"; args=(-- node "$adapters/hono.mjs" hono) ;;
+  hono-4.7.4) title="hono 4.7.4 streamSSE"; args=(-- node "$adapters/hono.mjs" hono-old) ;;
+  h3) title="h3 1.15.11 createEventStream"; args=(-- node "$adapters/h3.mjs" h3) ;;
+  h3-1.15.5) title="h3 1.15.5 createEventStream"; args=(-- node "$adapters/h3.mjs" h3-old) ;;
+  better-sse) title="better-sse 0.16.1"; args=(--data json -- node "$adapters/better-sse.mjs") ;;
+  fastify-sse) title="@fastify/sse 0.6.0"; args=(--data json -- node "$adapters/fastify-sse.mjs") ;;
+  fastify-sse-v2) title="fastify-sse-v2 4.2.2"; args=(-- node "$adapters/fastify-sse-v2.mjs") ;;
   *) echo "unknown library $name" >&2; exit 2 ;;
 esac
-exec "$ssespec" encoder -q --expectations "$root/conformance/expectations/encoders/$name.json" "${@:3}" "${args[@]}"
+exec "$ssespec" encoder -q --name "$title" --expectations "$root/conformance/expectations/encoders/$name.json" "${@:3}" "${args[@]}"
