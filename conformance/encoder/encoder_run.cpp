@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "report/seconds_text.hpp"
 #include "runner/subprocess.hpp"
 #include "server_check/stream_inspector.hpp"
 
@@ -56,7 +57,7 @@ class EncoderAdapter {
     if (read != Subprocess::Read::line || !write_done) process_->kill();  // unblocks the writer
     writer.join();
     if (read == Subprocess::Read::line && !written) return end("the adapter answered without reading the whole message");
-    if (read == Subprocess::Read::timeout) return end("no answer within " + std::to_string(ms(o_.timeout_s).count()) + " ms");
+    if (read == Subprocess::Read::timeout) return end("no answer within " + seconds_text(o_.timeout_s));
     if (read == Subprocess::Read::eof) {
       return end(std::string(written ? "the adapter ended its output" : "the adapter stopped reading") + " (" +
                  (exited ? describe_exit(status) : "still running") + ")" + last_stderr_line());
