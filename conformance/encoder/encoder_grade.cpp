@@ -90,15 +90,7 @@ bool boundary_inside(std::string_view bytes) {
 
 std::string expected_data(const std::string& data, DataMode mode) {
   const std::string utf8 = replace_lone_surrogates(data);
-  if (mode == DataMode::json) return utf8;
-  std::string out;
-  bool first = true;
-  for_each_line(utf8, [&](std::string_view line) {
-    if (!first) out.push_back('\n');
-    out.append(line);
-    first = false;
-  });
-  return out;
+  return mode == DataMode::json ? utf8 : with_lf_line_breaks(utf8);
 }
 
 std::size_t count_named(const Reading& r, std::string_view name) {

@@ -54,4 +54,16 @@ void for_each_line(std::string_view text, OnLine&& line) {
   line(text.substr(start));
 }
 
+// `text` with each CRLF, LF and CR as one LF: what a client reads back for data sent as lines.
+inline std::string with_lf_line_breaks(std::string_view text) {
+  std::string out;
+  bool first = true;
+  for_each_line(text, [&](std::string_view line) {
+    if (!first) out.push_back('\n');
+    out.append(line);
+    first = false;
+  });
+  return out;
+}
+
 }  // namespace ssespec
