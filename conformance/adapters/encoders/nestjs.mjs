@@ -1,10 +1,15 @@
 // NestJS @Sse(): a controller method returning an Observable of one MessageEvent ({data, type,
 // id, retry, comment}), served by Nest on Express over 127.0.0.1; the body is what it wrote.
-import "reflect-metadata";
-import { Controller, Module, Sse } from "@nestjs/common";
-import { NestFactory } from "@nestjs/core";
-import { of } from "rxjs";
+// Usage: node nestjs.mjs [DIR]: NestJS from DIR/node_modules (default: this folder's).
+import { createRequire } from "node:module";
+import path from "node:path";
 import { serve } from "./protocol.mjs";
+
+const require = createRequire(path.resolve(process.argv[2] ?? path.dirname(new URL(import.meta.url).pathname), "package.json"));
+require("reflect-metadata");
+const { Controller, Module, Sse } = require("@nestjs/common");
+const { NestFactory } = require("@nestjs/core");
+const { of } = require("rxjs");
 
 let message;
 class Events {

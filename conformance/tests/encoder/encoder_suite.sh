@@ -22,6 +22,11 @@ case "$name" in
   gin-sse | rails-live-sse) ;;
   eventsource-encoder) title="eventsource-encoder 1.0.2"; args=(-- node "$adapters/eventsource-encoder.mjs") ;;
   nestjs) title="NestJS @Sse 12.5.1"; args=(-- node "$adapters/nestjs.mjs") ;;
+  nestjs-11.1.17)  # its own npm project: NestJS's packages must match
+    [ -d "$adapters/nestjs-11.1.17/node_modules" ] || { echo "skipped: run npm ci --prefix conformance/adapters/encoders/nestjs-11.1.17" >&2; exit 77; }
+    title="NestJS @Sse 11.1.17"; args=(-- node "$adapters/nestjs.mjs" "$adapters/nestjs-11.1.17") ;;
+  h3-2) title="h3 2.0.8 createEventStream"; args=(-- node "$adapters/h3-v2.mjs" h3-v2) ;;
+  h3-2.0.1-rc.16) title="h3 2.0.1-rc.16 createEventStream"; args=(-- node "$adapters/h3-v2.mjs" h3-v2-old) ;;
   hono) title="hono 4.13.19 streamSSE"; args=(-- node "$adapters/hono.mjs" hono) ;;
   hono-4.7.4) title="hono 4.7.4 streamSSE"; args=(-- node "$adapters/hono.mjs" hono-old) ;;
   h3) title="h3 1.15.11 createEventStream"; args=(-- node "$adapters/h3.mjs" h3) ;;
