@@ -357,8 +357,14 @@ CaseResult grade_encoder_case(const EncoderCase& c, const std::vector<EncoderAns
   StreamContext context;
   context.peer_ended = true;
   context.what = "the bytes";
+  // A type or id that starts with a space needs a second one on the wire: lint's warning of a
+  // second space is then the correct encoding, not a finding.
+  const bool leading_space = std::any_of(c.messages.begin(), c.messages.end(), [](const EncoderMessage& m) {
+    return (m.event && !m.event->empty() && m.event->front() == ' ') || (m.id && !m.id->empty() && m.id->front() == ' ');
+  });
   for (const CaseResult& check : stream_checks(inspector, context)) {
     if (check.verdict != Verdict::fail && check.verdict != Verdict::warn) continue;
+    if (leading_space && check.id == "stream/fields/extra-space") continue;
     f.add(check.verdict, "lint " + check.id + ": " + check.message);
   }
   result.verdict = f.verdict();

@@ -99,6 +99,13 @@ TEST(EncoderGrade, BlankLineAfterCommentsAloneIsHarmless) {
   EXPECT_EQ(grade(msg("x"), bytes("event: a\n\ndata: x\n\n")).verdict, Verdict::fail);
 }
 
+TEST(EncoderGrade, LeadingSpaceNeedsTheSecondSpace) {
+  EXPECT_EQ(grade(msg("x", " t"), bytes("event:  t\ndata: x\n\n")).verdict, Verdict::pass);
+  EXPECT_EQ(grade(msg("x", " t"), bytes("event: t\ndata: x\n\n")).verdict, Verdict::fail);
+  // Elsewhere the lint rule still warns of a second space.
+  EXPECT_EQ(grade(msg("x", "t"), bytes("event:  t\ndata: x\n\n")).verdict, Verdict::fail);
+}
+
 TEST(EncoderGrade, EmptyDataDroppedFails) {
   EXPECT_EQ(grade(msg(""), bytes("")).verdict, Verdict::fail);
   EXPECT_EQ(grade(msg(""), bytes("data:\n\n")).verdict, Verdict::pass);
