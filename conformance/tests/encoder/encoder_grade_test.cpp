@@ -52,6 +52,11 @@ TEST(EncoderGrade, RawLineBreakInDataFails) {
   EXPECT_NE(r.message.find("field line \"b\""), std::string::npos) << r.message;
 }
 
+TEST(EncoderGrade, ExtraFieldLineIsShownAsSent) {
+  const auto r = grade(msg("x", "a\nfoo:bar"), bytes("event: a\nfoo:bar\ndata: x\n\n"));
+  EXPECT_NE(r.message.find("field line \"foo:bar\""), std::string::npos) << r.message;
+}
+
 TEST(EncoderGrade, LoneCrWrittenRawFails) {
   EXPECT_EQ(grade(msg("a\rb"), bytes("data: a\rb\n\n")).verdict, Verdict::fail);
 }
