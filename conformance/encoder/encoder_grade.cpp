@@ -10,7 +10,7 @@
 #include "server_check/stream_inspector.hpp"
 #include "ssespec/encoder.hpp"
 #include "ssespec/parser.hpp"
-#include "utf8.hpp"  // reference/src: the one UTF-8 decoder
+#include "ssespec/printable.hpp"
 
 namespace ssespec {
 namespace {
@@ -18,16 +18,7 @@ namespace {
 bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
-// Bytes from a library may be any bytes: decoded as a client would (U+FFFD), and again after
-// printable() shortened them, so that a report never holds invalid UTF-8.
-std::string readable(std::string_view bytes, std::size_t max_chars) {
-  std::string decoded, shortened;
-  utf8::decode_with_replacement(bytes, decoded);
-  utf8::decode_with_replacement(printable(decoded, max_chars), shortened);
-  return shortened;
-}
-
-std::string shown(std::string_view s) { return "\"" + readable(s, 80) + "\""; }
+std::string shown(std::string_view s) { return "\"" + printable(s, 80) + "\""; }
 
 // What one message's bytes did to a parser that had read everything before them.
 struct Reading : EventSink {
@@ -176,7 +167,7 @@ void check_retry(const EncoderMessage& m, const Reading& r, Findings& f) {
     f.add(Verdict::fail, "retry came back as " + std::to_string(r.retries[0]) + ", not " + rv.json);
     return;
   }
-  if (!r.retries.empty()) f.add(Verdict::pass, "lossy: retry " + readable(rv.json, 40) + " written as " + std::to_string(r.retries[0]));
+  if (!r.retries.empty()) f.add(Verdict::pass, "lossy: retry " + printable(rv.json, 40) + " written as " + std::to_string(r.retries[0]));
 }
 
 void check_events(const EncoderMessage& m, const Reading& r, DataMode mode, Findings& f) {
@@ -229,7 +220,7 @@ std::string reference_bytes(const EncoderMessage& m) {
   const Encoded e = encode(ref);
   if (e.error != EncodeError::none) return std::string("refused: ") + to_string(e.error);
   if (m.retry && !m.retry->integer) return "refused: retry is not a non-negative integer";
-  return readable(e.bytes, 400);
+  return printable(e.bytes, 400);
 }
 
 bool refusable(const EncoderMessage& m) {
@@ -245,7 +236,7 @@ EncoderAnswer parse_answer(const std::string& line, std::size_t max_bytes) {
   const auto broken = [&](const std::string& why) {
     a = {};
     a.kind = EncoderAnswer::Kind::broken;
-    a.text = why + ": " + readable(line, 80);
+    a.text = why + ": " + printable(line, 80);
     return a;
   };
   if (line.size() > max_bytes / 3 * 4 + 64) return broken("an answer over the " + std::to_string(max_bytes) + "-byte limit");
@@ -302,7 +293,7 @@ CaseResult grade_encoder_case(const EncoderCase& c, const std::vector<EncoderAns
     expected += label + reference_bytes(m);
     if (!observed.empty()) observed += "\n";
     if (i >= answers.size() || answers[i].kind == EncoderAnswer::Kind::broken) {
-      const std::string why = i < answers.size() ? readable(answers[i].text, 300) : "no answer";
+      const std::string why = i < answers.size() ? printable(answers[i].text, 300) : "no answer";
       f.add(Verdict::fail, label + "the adapter broke the protocol: " + why);
       observed += label + why;
       break;
@@ -323,15 +314,15 @@ CaseResult grade_encoder_case(const EncoderCase& c, const std::vector<EncoderAns
       continue;
     }
     if (a.kind == EncoderAnswer::Kind::error) {
-      observed += label + "error: " + readable(a.text, 200);
+      observed += label + "error: " + printable(a.text, 200);
       if (refusable(m)) {
-        f.add(Verdict::pass, label + "refused (" + readable(a.text, 60) + ")");
+        f.add(Verdict::pass, label + "refused (" + printable(a.text, 60) + ")");
       } else {
-        f.add(Verdict::fail, label + "a valid message refused: " + readable(a.text, 80));
+        f.add(Verdict::fail, label + "a valid message refused: " + printable(a.text, 80));
       }
       continue;
     }
-    observed += label + readable(a.bytes, 400);
+    observed += label + printable(a.bytes, 400);
     stream += a.bytes;
     const std::string before = parser.last_event_id();
     Reading r;
