@@ -4,7 +4,6 @@
 // (browser-tests/expectations/<browser>.json).
 #include <CLI/CLI.hpp>
 
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -75,7 +74,6 @@ int run(BrowserOptions& options) {
   std::map<std::string, Expectation> expectations;
   if (!expectations_file.empty()) expectations = load_expectations(expectations_file);
 
-  std::signal(SIGPIPE, SIG_IGN);  // a browser that goes away must not end the runner
   RunResult result;
   try {
     result = run_browser_cases(cases, options.run, options.report);

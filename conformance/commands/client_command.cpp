@@ -4,7 +4,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <csignal>
 #include <iostream>
 #include <map>
 #include <set>
@@ -66,7 +65,6 @@ int run(ClientOptions& options) {
   }
   std::map<std::string, Expectation> expectations;
   if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
-  std::signal(SIGPIPE, SIG_IGN);  // an adapter that exits early must not kill the runner
   RunResult result;
   try {
     result = run_client_cases(cases, options.run, options.report);

@@ -4,7 +4,6 @@
 
 #include <sys/resource.h>
 
-#include <csignal>
 #include <fstream>
 #include <iostream>
 
@@ -39,7 +38,6 @@ void raise_descriptor_limit(int clients) {
 int run(LoadCommandOptions options) {
   if (options.burst) options.load.rate = 0;
   raise_descriptor_limit(options.load.clients);
-  std::signal(SIGPIPE, SIG_IGN);
   const load::LoadResult result = load::run_load(options.load);
   if (!result.error.empty()) {
     std::cerr << "ssespec load: " << result.error << "\n";

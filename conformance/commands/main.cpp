@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "runner/data_dir.hpp"
 #include "runner/fixture.hpp"
+#include "runner/ignore_sigpipe.hpp"
 
 #ifndef SSESPEC_VERSION
 #define SSESPEC_VERSION "0.0.0"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   ssespec::cli::add_browser_command(app);
   ssespec::cli::add_fixtures_command(app);
   ssespec::cli::add_load_command(app);
+  ssespec::ignore_sigpipe();  // every command writes to peers that may vanish
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

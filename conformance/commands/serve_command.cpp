@@ -37,7 +37,6 @@ int run(const ServeOptions& options) {
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
   try {
     server.start();
   } catch (const std::exception& e) {

@@ -32,7 +32,8 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
-std::string seconds(double ms) {
+// JUnit's time attribute: seconds as a plain decimal number, no unit (junit.xsd's "seconds").
+std::string junit_time(double ms) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(3) << ms / 1000.0;
   return out.str();
@@ -47,7 +48,7 @@ std::string to_junit_xml(const RunResult& run) {
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"" << xml_escape("ssespec " + run.kind + ": " + run.implementation) << "\" tests=\""
-      << run.cases.size() << "\" failures=\"" << run.count(Verdict::fail) << "\" errors=\"0\" time=\"" << seconds(run.duration_ms)
+      << run.cases.size() << "\" failures=\"" << run.count(Verdict::fail) << "\" errors=\"0\" time=\"" << junit_time(run.duration_ms)
       << "\">\n";
   int suite_id = 0;
   for (const auto& [group, cases] : groups) {
@@ -62,13 +63,13 @@ std::string to_junit_xml(const RunResult& run) {
         << "\" package=\"" << xml_escape(group) << "\" hostname=\"localhost\" timestamp=\""
         << xml_escape(run.started_at.empty() ? "1970-01-01T00:00:00" : run.started_at.substr(0, 19))
         << "\" tests=\"" << cases.size() << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\""
-        << skipped << "\" time=\"" << seconds(ms) << "\">\n";
+        << skipped << "\" time=\"" << junit_time(ms) << "\">\n";
     out << "    <properties>\n      <property name=\"implementation\" value=\"" << xml_escape(run.implementation)
         << "\"/>\n      <property name=\"version\" value=\"" << xml_escape(run.version) << "\"/>\n"
         << "      <property name=\"target\" value=\"" << xml_escape(run.target) << "\"/>\n    </properties>\n";
     for (const CaseResult* c : cases) {
       out << "    <testcase name=\"" << xml_escape(c->id) << "\" classname=\"" << xml_escape(group) << "\" time=\""
-          << seconds(c->duration_ms) << "\"";
+          << junit_time(c->duration_ms) << "\"";
       const std::string spec = c->spec.empty() ? "" : "\nspec: " + c->spec.front().url;
       switch (c->verdict) {
         case Verdict::pass:

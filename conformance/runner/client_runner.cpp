@@ -11,6 +11,7 @@
 #include "runner/process_adapter.hpp"
 #include "runner/service_adapter.hpp"
 #include "server/reference_server.hpp"
+#include "report/seconds_text.hpp"
 
 namespace ssespec {
 namespace {
@@ -23,23 +24,17 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
   return out;
 }
 
-std::string seconds(double s) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g s", s);
-  return text;
-}
-
 // Says which limit ran out and what the server had done by then: an event dispatched under
 // another type, or not at all, reaches no listener; "the server sent it all" tells that apart
 // from a slow client.
 std::string timeout_message(const ClientCase& c, std::size_t seen, const ClientRunOptions& options, bool clock_started,
                             bool played) {
   if (!clock_started) {
-    return "no request within the start-up limit of " + seconds(options.startup_s) +
+    return "no request within the start-up limit of " + seconds_text(options.startup_s) +
            " (the adapter never connected; --startup-timeout)" +
            (seen < c.trace.size() ? ", waiting for trace entry #" + std::to_string(seen + 1) + ": " + entry_text(c.trace[seen]) : "");
   }
-  const std::string after = "timed out " + seconds(options.timeout_s) + " after the first request";
+  const std::string after = "timed out " + seconds_text(options.timeout_s) + " after the first request";
   const std::string server = played ? "; the server had sent every scripted byte, so the client received what it "
                                       "needed and reported nothing more (an event under another type reaches no listener)"
                                     : "; the server was still playing its script";

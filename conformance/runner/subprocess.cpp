@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <mutex>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
+
+#include "runner/ignore_sigpipe.hpp"
 
 extern char** environ;
 
@@ -27,9 +28,7 @@ void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NON
 
 Subprocess::Subprocess(const std::vector<std::string>& argv, const std::vector<std::pair<std::string, std::string>>& env) {
   if (argv.empty()) throw std::runtime_error("no command");
-  // Writing to a child that already exited must fail with EPIPE, not kill the runner.
-  static std::once_flag ignore_sigpipe;
-  std::call_once(ignore_sigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
+  ignore_sigpipe();  // writing to a child that already exited fails with EPIPE
   int in[2], out[2], err[2];
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));

@@ -10,6 +10,7 @@
 #include "server_check/check_result.hpp"
 #include "server_check/spec_refs.hpp"
 #include "server_check/stream_checks.hpp"
+#include "report/seconds_text.hpp"
 
 namespace ssespec {
 namespace {
@@ -46,14 +47,6 @@ std::string trim(const std::string& text) {
   const auto first = text.find_first_not_of(" \t");
   if (first == std::string::npos) return "";
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-std::string seconds(double s) {
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(s < 10 ? 3 : 1);
-  out << s << " s";
-  return out.str();
 }
 
 std::string header(const Poco::Net::HTTPResponse& response, const std::string& name) {
@@ -96,12 +89,12 @@ CaseResult check_response(const ProbeResult& p, double timeout_s) {
   const char* id = "server/http/response";
   const char* what = "the server answers with a response head";
   if (p.got_response()) {
-    return check_result(id, what, Verdict::pass, "response head after " + seconds(p.response_at), {spec::status_and_type()});
+    return check_result(id, what, Verdict::pass, "response head after " + seconds_text(p.response_at), {spec::status_and_type()});
   }
   // A server that flushes its head at once is seen at once; a head that never comes is often
   // held by a proxy that buffers the whole response until its buffer fills.
   return check_result(id, what, Verdict::fail,
-                      (p.detail.empty() ? "no response within --timeout " + seconds(timeout_s) : p.detail) +
+                      (p.detail.empty() ? "no response within --timeout " + seconds_text(timeout_s) : p.detail) +
                           ": clients see nothing, not even the open event; if the server does answer directly, " +
                           kBufferCauses,
                       {spec::status_and_type()});
@@ -229,13 +222,13 @@ CaseResult check_first_event(const Observed& o) {
   const char* what = "an event is dispatched";
   std::vector<SpecRef> refs{spec::blank_line_dispatches(), spec::grammar_event()};
   if (o.stream.events() > 0) {
-    return check_result(id, what, Verdict::pass, "first event after " + seconds(o.stream.first_event_at()), refs);
+    return check_result(id, what, Verdict::pass, "first event after " + seconds_text(o.stream.first_event_at()), refs);
   }
   if (o.probe.peer_ended()) return check_result(id, what, Verdict::warn, "the server ended the response without a complete event", refs);
   if (o.stream.bytes() == 0) {
     // Nothing at all: a slow honest stream and a held-back one look alike here.
     return check_result(id, what, Verdict::warn,
-                        "not one byte of body in " + seconds(o.watched_s()) +
+                        "not one byte of body in " + seconds_text(o.watched_s()) +
                             ": either the server had nothing to send yet (raise --timeout) or the stream is held back; " +
                             kBufferCauses,
                         refs);
@@ -243,12 +236,12 @@ CaseResult check_first_event(const Observed& o) {
   if (!o.stream.mid_event() && o.stream.comments() > 0) {
     // Comments arrive and nothing is left half sent: a live, slow stream, not a broken one.
     return check_result(id, what, Verdict::info,
-                        "no event yet in " + seconds(o.watched_s()) + ", but " + std::to_string(o.stream.comments()) +
+                        "no event yet in " + seconds_text(o.watched_s()) + ", but " + std::to_string(o.stream.comments()) +
                             " comments arrived as sent: a slow stream (raise --timeout to see an event)",
                         refs);
   }
   return check_result(id, what, Verdict::warn,
-                      "no complete event in " + seconds(o.watched_s()) + " from " + std::to_string(o.stream.bytes()) +
+                      "no complete event in " + seconds_text(o.watched_s()) + " from " + std::to_string(o.stream.bytes()) +
                           " bytes (see stream/grammar/event-terminated; raise --timeout for a slow stream)",
                       refs);
 }
@@ -265,18 +258,18 @@ CaseResult check_flushed(const Observed& o) {
       // The buffering SHOULD is addressed to user agents; a server may compute a finite result
       // and send it at once. Only a stream meant to be live is hurt, so a WARN, said neutrally.
       return check_result(id, what, Verdict::warn,
-                          "all " + std::to_string(s.events()) + " events arrived together " + seconds(s.first_event_at()) +
+                          "all " + std::to_string(s.events()) + " events arrived together " + seconds_text(s.first_event_at()) +
                               " after the request, as the response ended: clients dispatch none before then (fine for a "
                               "finite result; a live stream is being held back)",
                           refs);
     }
     return check_result(id, what, Verdict::info,
-                        "the response ended as its first event arrived (" + seconds(s.first_event_at()) +
+                        "the response ended as its first event arrived (" + seconds_text(s.first_event_at()) +
                             "); flushing cannot be told apart",
                         refs);
   }
   return check_result(id, what, Verdict::pass,
-                      "first event after " + seconds(s.first_event_at()) + ", connection still open " + seconds(tail) + " later",
+                      "first event after " + seconds_text(s.first_event_at()) + ", connection still open " + seconds_text(tail) + " later",
                       refs);
 }
 
@@ -324,7 +317,7 @@ CaseResult check_buffering(const Observed& main, const Observed* browser_like) {
   if (split_wait >= kSplitWaitSeconds || cut >= kCutEvents) {
     return check_result(id, what, Verdict::fail,
                         std::to_string(cut) + " of " + std::to_string(s.events()) +
-                            " events arrived cut apart, one waiting " + seconds(split_wait) +
+                            " events arrived cut apart, one waiting " + seconds_text(split_wait) +
                             " for its end: a buffer on the path releases fixed-size blocks, so clients get events late "
                             "and in bursts; " + kBufferCauses,
                         refs);
@@ -337,9 +330,9 @@ CaseResult check_buffering(const Observed& main, const Observed* browser_like) {
         s.events() > 0 && s.first_event_at() < browser_like->watched_s()) {
       return check_result(id, what, Verdict::fail,
                           "asked as browsers ask (Accept-Encoding: gzip, deflate, br), the response is Content-Encoding: " +
-                              coding + " and delivered no event in " + seconds(browser_like->watched_s()) + " (" +
+                              coding + " and delivered no event in " + seconds_text(browser_like->watched_s()) + " (" +
                               std::to_string(b.bytes()) + " bytes), while without compression the first event came after " +
-                              seconds(s.first_event_at()) +
+                              seconds_text(s.first_event_at()) +
                               ": the compression holds events back; flush it after each event (compression()'s "
                               "res.flush()) or leave text/event-stream uncompressed",
                           refs);
@@ -352,7 +345,7 @@ CaseResult check_buffering(const Observed& main, const Observed* browser_like) {
     // compare with, so a WARN that names both readings.
     return check_result(id, what, Verdict::warn,
                         "Content-Encoding: " + coding + " and " + std::to_string(s.bytes()) + " bytes in " +
-                            seconds(main.watched_s()) +
+                            seconds_text(main.watched_s()) +
                             ": compression without a flush per event holds everything back (or the stream is slow: "
                             "raise --timeout)",
                         refs);
@@ -361,7 +354,7 @@ CaseResult check_buffering(const Observed& main, const Observed* browser_like) {
   if (bursts.groups > 0 && bursts.min_gap >= kBurstGapSeconds) {
     return check_result(id, what, Verdict::warn,
                         std::to_string(bursts.events) + " events arrived in " + std::to_string(bursts.groups) +
-                            " bursts at least " + seconds(bursts.min_gap) +
+                            " bursts at least " + seconds_text(bursts.min_gap) +
                             " apart: fine if the server sends them so; otherwise a buffer holds them back, " + kBufferCauses,
                         refs);
   }
@@ -385,18 +378,18 @@ CaseResult check_keep_alive(const ServerCheckOptions& options, const Observed* i
   gap = std::max(gap, s.max_byte_gap());
   if (s.last_byte_at() >= 0 && !p.peer_ended()) gap = std::max(gap, p.ended_at - s.last_byte_at());
   if (p.peer_ended() && p.ended_at - p.response_at < options.idle_s) {
-    return check_result(id, what, Verdict::info, "the response ended after " + seconds(p.ended_at - p.response_at) +
-                                                     ", before --idle " + seconds(options.idle_s),
+    return check_result(id, what, Verdict::info, "the response ended after " + seconds_text(p.ended_at - p.response_at) +
+                                                     ", before --idle " + seconds_text(options.idle_s),
                         refs);
   }
   if (gap > options.idle_s) {
     return check_result(id, what, Verdict::warn,
-                        "silent for " + seconds(gap) + " (over --idle " + seconds(options.idle_s) +
+                        "silent for " + seconds_text(gap) + " (over --idle " + seconds_text(options.idle_s) +
                             "): proxies drop idle connections; send a comment line periodically",
                         refs);
   }
   return check_result(id, what, Verdict::pass,
-                      "longest silence " + seconds(gap) + " in " + seconds(idle->watched_s()), refs);
+                      "longest silence " + seconds_text(gap) + " in " + seconds_text(idle->watched_s()), refs);
 }
 
 CaseResult check_byte_cap(const Observed& o, const ServerCheckOptions& options) {
@@ -494,7 +487,7 @@ CaseResult check_abrupt_clients(int wanted, int connected, bool expect_event, co
                         before + "a new client got " + std::to_string(static_cast<int>(p.response.getStatus())), refs);
   }
   if (expect_event && fresh.stream.events() == 0) {
-    return check_result(id, what, Verdict::fail, before + "a new client got 200 but no event in " + seconds(fresh.watched_s()),
+    return check_result(id, what, Verdict::fail, before + "a new client got 200 but no event in " + seconds_text(fresh.watched_s()),
                         refs);
   }
   return check_result(id, what, connected < wanted ? Verdict::warn : Verdict::pass,
@@ -569,7 +562,7 @@ std::vector<CaseResult> run_server_checks(const ServerCheckOptions& options,
   const auto not_reached = [&](const char* id, const char* what, std::vector<SpecRef> refs) {
     if (stopped.empty()) {
       return check_result(id, what, Verdict::skip,
-                          "not judged: the run's deadline (" + seconds(budget_s) + ", see CHECKS.md) had passed",
+                          "not judged: the run's deadline (" + seconds_text(budget_s) + ", see CHECKS.md) had passed",
                           std::move(refs));
     }
     if (stopped_in.empty()) {

@@ -4,6 +4,7 @@
 
 #include "server_check/check_result.hpp"
 #include "server_check/spec_refs.hpp"
+#include "report/seconds_text.hpp"
 
 namespace ssespec {
 namespace {
@@ -15,13 +16,6 @@ std::string first_of(const Finding& finding) {
   std::ostringstream out;
   out << finding.count << " line" << (finding.count == 1 ? "" : "s") << ", first (field line " << finding.first_field_line
       << "): \"" << finding.first << "\"";
-  return out.str();
-}
-
-std::string seconds(double s) {
-  std::ostringstream out;
-  out.precision(s < 10 ? 2 : 3);
-  out << s << " s";
   return out.str();
 }
 
@@ -59,7 +53,7 @@ CaseResult check_terminated(const StreamInspector& s, const StreamContext& c) {
       (s.field_lines() > 0 || s.comments() > 0)) {
     return check_result(id, what, Verdict::fail,
                         "one line kept growing over " + std::to_string(s.growing_line_arrivals()) + " arrivals for " +
-                            seconds(s.last_byte_at() - s.growing_line_since()) +
+                            seconds_text(s.last_byte_at() - s.growing_line_since()) +
                             " and never ended: clients dispatch nothing from it" +
                             (s.events() == 0 ? "; no client ever dispatches an event" : std::string()) +
                             R"(: end each field line with \n and each event with a blank line)",
@@ -71,7 +65,7 @@ CaseResult check_terminated(const StreamInspector& s, const StreamContext& c) {
     // one line) that never ends, so no client ever dispatches an event.
     const bool kept_arriving = s.arrivals() >= 2 && s.last_byte_at() > s.first_byte_at();
     const std::string over = std::to_string(s.bytes()) + " bytes in " + std::to_string(s.arrivals()) + " pieces over " +
-                             seconds(c.watched_s);
+                             seconds_text(c.watched_s);
     const std::string fix = R"(: end each field line with \n and each event with a blank line (write "data: ...\n\n"))";
     if (s.field_lines() == 0 && s.comments() == 0 && kept_arriving) {
       return check_result(id, what, Verdict::fail,

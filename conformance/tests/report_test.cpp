@@ -3,10 +3,20 @@
 
 #include "report/payload.hpp"
 #include "report/result.hpp"
+#include "report/seconds_text.hpp"
 #include "report/writers.hpp"
 
 namespace ssespec {
 namespace {
+
+TEST(SecondsTextTest, OneFormatForEveryMessage) {
+  EXPECT_EQ(seconds_text(5), "5 s");
+  EXPECT_EQ(seconds_text(0.25), "0.25 s");
+  EXPECT_EQ(seconds_text(1.23456), "1.235 s");
+  EXPECT_EQ(seconds_text(0.0004), "0 s");
+  EXPECT_EQ(seconds_text(12.345), "12.3 s");
+  EXPECT_EQ(seconds_text(120), "120 s");
+}
 
 RunResult sample_run(const std::string& implementation, Verdict second) {
   RunResult run;

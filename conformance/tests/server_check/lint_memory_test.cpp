@@ -4,13 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <functional>
 #include <string>
+
+#include "runner/ignore_sigpipe.hpp"
 
 namespace {
 
@@ -41,7 +42,7 @@ LintRun run_ssespec(const char* arg1, const char* arg2, const Producer& produce)
   }
   ::close(in[0]);
   ::close(out[1]);
-  ::signal(SIGPIPE, SIG_IGN);
+  ssespec::ignore_sigpipe();
   produce([&](const std::string& bytes) {
     std::size_t done = 0;
     while (done < bytes.size()) {
