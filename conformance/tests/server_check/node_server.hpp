@@ -19,7 +19,7 @@ namespace ssespec::testing {
 class NodeServer {
  public:
   // How long a server may take to say it listens: a busy machine starts Node slowly.
-  static constexpr std::chrono::seconds kStartBound{30};
+  static constexpr std::chrono::seconds kStartBound{20};
 
   // Runs `node SCRIPT ARGS... 0` and waits for its "listening PORT" line. Throws, naming the
   // script and what it printed, when the line does not come within kStartBound.
