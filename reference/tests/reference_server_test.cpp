@@ -14,10 +14,10 @@
 #include <thread>
 
 #include "client/http_transport.hpp"
-#include "eventually.hpp"
 #include "server/reference_server.hpp"
 #include "server/stream_pump.hpp"
 #include "ssespec/event_source.hpp"
+#include "tests/eventually.hpp"
 
 namespace ssespec {
 namespace {
