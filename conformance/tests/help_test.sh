@@ -21,8 +21,8 @@ for command in $commands; do "$ssespec" "$command" --help >>"$work/help" 2>&1; d
 # quoted_variables DIR...: the SSESPEC_* names that the non-test C++ sources under DIR quote,
 # one a line.
 quoted_variables() {
-  find "$@" \( -path '*/tests' -prune \) -o \( -name '*.cpp' -o -name '*.hpp' \) -print |
-    xargs grep -ohE '"SSESPEC_[A-Z0-9_]+"' | tr -d '"' | sort -u
+  find "$@" \( -path '*/tests' -prune \) -o \( -name '*.cpp' -o -name '*.hpp' \) -exec grep -ohE '"SSESPEC_[A-Z0-9_]+"' {} + |
+    tr -d '"' | sort -u
 }
 # undocumented_variables DIR...: those of them that no --help text names.
 undocumented_variables() {

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Waiting in the test and CI scripts (POSIX sh; sourced, not run). A script waits for a
 # condition (a readiness line, an open port, a written file), never for a fixed time, and every
 # wait is bounded by tens of seconds: a machine busy with other work is slow, not broken. When a
