@@ -18,6 +18,7 @@
 #include "server/reference_server.hpp"
 #include "server/stream_pump.hpp"
 #include "ssespec/event_source.hpp"
+#include "tests/eventually.hpp"
 
 namespace ssespec {
 namespace {
@@ -128,8 +129,7 @@ TEST(ReferenceServerTest, CloseFromAnotherThreadStopsAHangingStream) {
   handlers.on_open = [&] { opened = true; };
   EventSource source(server.base_url() + ReferenceServer::stream_path(id), transport, timer, handlers);
   std::thread worker([&] { source.run(); });
-  for (int i = 0; i < 200 && !opened; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_TRUE(opened);
+  EXPECT_TRUE(testing::eventually([&] { return opened.load(); })) << "the stream did not open within 30 s";
   source.close();
   worker.join();
   EXPECT_EQ(source.ready_state(), ReadyState::closed);
@@ -184,11 +184,11 @@ TEST(ReferenceServerTest, IdleStreamsDoNotHoldPoolThreads) {
   }
   EXPECT_EQ(http_get(server.port(), "/sessions/" + id + "/requests").first, 200);
   EXPECT_EQ(server.requests(id).size(), 6u);
-  for (int i = 0; i < 100 && server.active_streams() < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(server.active_streams(), 6u);
+  testing::eventually([&] { return server.active_streams() >= 6; });
+  EXPECT_EQ(server.active_streams(), 6u) << "after 30 s";
   clients.clear();  // the clients leave: the pump notices and drops their streams
-  for (int i = 0; i < 200 && server.active_streams() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(server.active_streams(), 0u);
+  testing::eventually([&] { return server.active_streams() == 0; });
+  EXPECT_EQ(server.active_streams(), 0u) << "after 30 s";
 }
 
 // The demo clock's first event after a request with `extra_headers`, parsed by the reference parser.
@@ -267,7 +267,7 @@ TEST(ReferenceServerHardeningTest, SlowReaderDoesNotStopAnotherStream) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
-  for (int i = 0; i < 200 && slow_received == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(testing::eventually([&] { return slow_received > 0; })) << "the slow reader got no byte within 30 s";
 
   auto fast = raw_request(server.port(), "GET " + ReferenceServer::stream_path(fast_id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
   const std::string received = read_all(*fast);
@@ -311,11 +311,11 @@ TEST(ReferenceServerHardeningTest, AClientThatStopsReadingIsDroppedAfterTheStall
   big.connections[0].end = server::End::hang;
   const std::string id = server.create_session(big);
   auto never_reads = raw_request(server.port(), "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
-  for (int i = 0; i < 200 && server.active_streams() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  ASSERT_EQ(server.active_streams(), 1u);
-  // Bounded wait (10 s) for the pump to give up on it; the stall bound is 200 ms.
-  for (int i = 0; i < 1000 && server.active_streams() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(server.active_streams(), 0u);
+  testing::eventually([&] { return server.active_streams() > 0; });
+  ASSERT_EQ(server.active_streams(), 1u) << "after 30 s";
+  // The pump gives up on it after the stall bound (200 ms); the wait allows 30 s.
+  testing::eventually([&] { return server.active_streams() == 0; });
+  EXPECT_EQ(server.active_streams(), 0u) << "after 30 s";
   EXPECT_EQ(server.pump().dropped_behind(), 1u);
 }
 
@@ -337,7 +337,7 @@ TEST(ReferenceServerHardeningTest, IdleSessionsExpireAndFreeTheirPlaces) {
   ReferenceServer server(options);
   server.start();
   const std::string id = server.create_session(server::script_from_json(R"({"connections": [{"status": 204, "end": "close"}]})"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the idle TTL
+  EXPECT_TRUE(testing::eventually([&] { return server.session_count() == 0; })) << "the idle session did not expire within 30 s";
   EXPECT_EQ(http_get(server.port(), "/sessions/" + id + "/requests").first, 404);
   EXPECT_EQ(http_get(server.port(), ReferenceServer::stream_path(id)).first, 404);
   EXPECT_EQ(server.session_count(), 0u);
