@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   ssespec::cli::add_browser_command(app);
   ssespec::cli::add_fixtures_command(app);
   ssespec::cli::add_load_command(app);
+  ssespec::cli::add_encoder_command(app);
   ssespec::ignore_sigpipe();  // every command writes to peers that may vanish
   try {
     app.parse(argc, argv);

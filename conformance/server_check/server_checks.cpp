@@ -105,20 +105,16 @@ CaseResult check_response(const ProbeResult& p, double timeout_s) {
 CaseResult check_transport(const ProbeResult& p) {
   const char* id = "server/http/transport";
   const char* what = "the response is framed as HTTP/1.1 requires";
-  const SpecRef framing{"https://www.rfc-editor.org/rfc/rfc9112#section-6.3",
-                        "If a message is received without Transfer-Encoding and with an invalid Content-Length header "
-                        "field, then the message framing is invalid and the recipient MUST treat it as an unrecoverable error"};
+  const SpecRef framing = spec::invalid_content_length();
   if (!p.framing_error.empty()) return check_result(id, what, Verdict::fail, p.framing_error, {framing});
   std::string how = "body " + p.framing + (p.decoded_coding.empty() ? "" : ", Content-Encoding: " + p.decoded_coding + " decoded");
   if (!p.redirects.empty()) how += ", after " + std::to_string(p.redirects.size()) + " redirect(s) to " + p.redirects.back();
   if (!p.tls) return check_result(id, what, Verdict::info, how, {framing});
-  const SpecRef h2 = spec::ref("authoring-notes",
-                               "Clients that support HTTP's per-server connection limitation might run into trouble when "
-                               "opening multiple pages from a site if each page has an EventSource to the same domain.");
+  const SpecRef h2 = spec::connection_limit();
   if (p.alpn == "h2") return check_result(id, what, Verdict::info, how + "; TLS offers HTTP/2 (ALPN h2): browsers multiplex streams", {h2});
   return check_result(id, what, Verdict::warn,
                       how + "; TLS offers only HTTP/1.1 (ALPN: " + (p.alpn.empty() ? "none" : p.alpn) +
-                          "): browsers allow about 6 HTTP/1.1 connections per origin, so a 7th tab's stream waits",
+                          "): a client that limits its connections per server can run out of them when several pages open this stream",
                       {h2});
 }
 

@@ -11,20 +11,21 @@ inline SpecRef ref(const std::string& anchor, const std::string& quote) {
   return {"https://html.spec.whatwg.org/multipage/server-sent-events.html#" + anchor, quote};
 }
 
-// #sse-processing-model, step 15.3 of the EventSource constructor.
+// #dom-eventsource, step 15.3 of the EventSource constructor.
 inline SpecRef status_and_type() {
-  return ref("sse-processing-model",
+  return ref("dom-eventsource",
              "if res's status is not 200, or if res's `Content-Type` is not `text/event-stream`, then fail the connection");
 }
 inline SpecRef fail_is_final() {
   return ref("sse-processing-model", "Once the user agent has failed the connection, it does not attempt to reconnect.");
 }
 inline SpecRef end_of_body_reconnects() {
-  return ref("sse-processing-model",
-             "processEventSourceEndOfBody ... if res is not a network error, then reestablish the connection");
+  return ref("dom-eventsource",
+             "Let processEventSourceEndOfBody given response res be the following step: if res is not a network error, "
+             "then reestablish the connection.");
 }
 inline SpecRef no_store() {
-  return ref("sse-processing-model", "Set request's cache mode to \"no-store\".");
+  return ref("dom-eventsource", "Set request's cache mode to \"no-store\".");
 }
 inline SpecRef utf8_only() {
   return ref("parsing-an-event-stream", "Event streams in this format must always be encoded as UTF-8.");
@@ -48,14 +49,14 @@ inline SpecRef incomplete_discarded() {
              "If the file ends in the middle of an event, before the final empty line, the incomplete event is not dispatched.");
 }
 inline SpecRef last_needs_blank_line() {
-  return ref("authoring-notes", "the end of the stream is not enough to trigger the dispatch of the last event");
+  return ref("event-stream-interpretation", "the end of the stream is not enough to trigger the dispatch of the last event");
 }
 inline SpecRef blank_line_dispatches() {
-  return ref("event-stream-interpretation", "If the line is empty (a blank line): Dispatch the event, as defined below.");
+  return ref("event-stream-interpretation", "If the line is empty (a blank line) ... Dispatch the event, as defined below.");
 }
 inline SpecRef data_appends_line() {
   return ref("processField",
-             "If the field name is \"data\": Append the field value to the data buffer, then append a single U+000A "
+             "If the field name is \"data\" ... Append the field value to the data buffer, then append a single U+000A "
              "LINE FEED (LF) character to the data buffer.");
 }
 // Not the HTML Standard: HTTP caching, for what shared caches may do with a response that
@@ -64,8 +65,19 @@ inline SpecRef heuristic_freshness() {
   return {"https://www.rfc-editor.org/rfc/rfc9111#section-4.2.2",
           "a cache MAY assign a heuristic expiration time when an explicit time is not specified"};
 }
+// Not the HTML Standard: HTTP/1.1 message framing.
+inline SpecRef invalid_content_length() {
+  return {"https://www.rfc-editor.org/rfc/rfc9112#section-6.3",
+          "If a message is received without Transfer-Encoding and with an invalid Content-Length header field, then "
+          "the message framing is invalid and the recipient MUST treat it as an unrecoverable error"};
+}
+inline SpecRef connection_limit() {
+  return ref("authoring-notes",
+             "Clients that support HTTP's per-server connection limitation might run into trouble when opening multiple "
+             "pages from a site if each page has an EventSource to the same domain.");
+}
 inline SpecRef unknown_field() {
-  return ref("processField", "Otherwise: The field is ignored.");
+  return ref("processField", "The field is ignored.");
 }
 inline SpecRef literal_names() {
   return ref("processField", "Field names must be compared literally, with no case folding performed.");
@@ -102,11 +114,11 @@ inline SpecRef keep_alive() {
 }
 inline SpecRef last_event_id_header() {
   return ref("the-last-event-id-header",
-             "The `Last-Event-ID` HTTP request header reports an object's last event ID string to the server when the "
-             "user agent is to reestablish the connection.");
+             "HTTP request header reports an EventSource object's last event ID string to the server when the user agent "
+             "is to reestablish the connection.");
 }
 inline SpecRef reconnect_sends_id() {
-  return ref("sse-processing-model",
+  return ref("reestablish-the-connection",
              "If the EventSource object's last event ID string is not the empty string ... Set (`Last-Event-ID`, "
              "lastEventIDValue) in request's header list.");
 }

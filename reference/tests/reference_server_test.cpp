@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "client/http_transport.hpp"
+#include "raw_http.hpp"
 #include "server/reference_server.hpp"
 #include "server/stream_pump.hpp"
 #include "ssespec/event_source.hpp"
@@ -56,6 +57,27 @@ TEST(ReferenceServerTest, UnknownPathIs404) {
   EXPECT_EQ(http_get(server.port(), "/demo").first, 200);
 }
 
+// Runs the reference EventSource over the POCO transport until it is CLOSED: by close() once
+// an event with data `last_data` arrives, or by a failed connection. The trace: "open", each
+// event as data#lastEventId, "error:" and the readyState.
+std::vector<std::string> run_traced(const std::string& url, const std::string& last_data) {
+  client::HttpTransport transport;
+  SteadyTimer timer;
+  Trace trace;
+  EventSource* self = nullptr;
+  EventSourceHandlers handlers{[&] { trace.add("open"); },
+                               [&](const MessageEvent& e) {
+                                 trace.add(e.data + "#" + e.last_event_id);
+                                 if (e.data == last_data) self->close();
+                               },
+                               [&](ReadyState s) { trace.add(std::string("error:") + to_string(s)); },
+                               {}};
+  EventSource source(url, transport, timer, handlers);
+  self = &source;
+  source.run();
+  return trace.get();
+}
+
 TEST(ReferenceServerTest, PlaysScriptAndRecordsRequests) {
   ReferenceServer server;
   server.start();
@@ -64,22 +86,8 @@ TEST(ReferenceServerTest, PlaysScriptAndRecordsRequests) {
        "chunks": ["retry: 30\nid: 1\ndata: a\n\n", {"delayMs": 20}, "data: b\n\n"], "end": "close"},
       {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "chunks": ["data: c\n\n"], "end": "hang"}]})");
   const std::string id = server.create_session(script);
-  client::HttpTransport transport;
-  SteadyTimer timer;
-  Trace trace;
-  EventSource* self = nullptr;
-  EventSourceHandlers handlers{[&] { trace.add("open"); },
-                               [&](const MessageEvent& e) {
-                                 trace.add(e.data + "#" + e.last_event_id);
-                                 if (e.data == "c") self->close();
-                               },
-                               [&](ReadyState s) { trace.add(std::string("error:") + to_string(s)); },
-                               {}};
-  EventSource source(server.base_url() + ReferenceServer::stream_path(id), transport, timer, handlers);
-  self = &source;
-  std::thread worker([&] { source.run(); });
-  worker.join();  // ends at close() in the handler
-  EXPECT_EQ(trace.get(), (std::vector<std::string>{"open", "a#1", "b#1", "error:CONNECTING", "open", "c#1"}));
+  EXPECT_EQ(run_traced(server.base_url() + ReferenceServer::stream_path(id), "c"),
+            (std::vector<std::string>{"open", "a#1", "b#1", "error:CONNECTING", "open", "c#1"}));
   const auto requests = server.requests(id);
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].method, "GET");
@@ -90,6 +98,22 @@ TEST(ReferenceServerTest, PlaysScriptAndRecordsRequests) {
   ASSERT_GE(requests[0].ended_at_ms, 0);
   EXPECT_GE(requests[1].at_ms - requests[0].ended_at_ms, 25.0);  // retry: 30, less timer slack
   server.end_session(id);
+}
+
+// fetch's "extract a MIME type" over the wire: both Content-Type fields reach the client, in
+// order, and the last one that parses decides.
+std::vector<std::string> trace_of_two_content_types(const std::string& first, const std::string& second) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"status": 200, "headers": [["Content-Type", ")" + first + R"("], ["Content-Type", ")" +
+      second + R"("]], "chunks": ["data: a\n\n"], "end": "hang"}]})"));
+  return run_traced(server.base_url() + ReferenceServer::stream_path(id), "a");
+}
+
+TEST(ReferenceServerTest, TextPlainThenEventStreamIsAnEventStream) {
+  EXPECT_EQ(trace_of_two_content_types("text/plain", "text/event-stream"), (std::vector<std::string>{"open", "a#"}));
+  EXPECT_EQ(trace_of_two_content_types("text/event-stream", "text/plain"), (std::vector<std::string>{"error:CLOSED"}));
 }
 
 TEST(ReferenceServerTest, CloseFromAnotherThreadStopsAHangingStream) {
@@ -212,25 +236,6 @@ namespace ssespec {
 namespace {
 
 using server::ReferenceServer;
-
-// A raw connection that sent `request`; reads with a bounded timeout.
-std::unique_ptr<Poco::Net::StreamSocket> raw_request(std::uint16_t port, const std::string& request) {
-  auto socket = std::make_unique<Poco::Net::StreamSocket>(Poco::Net::SocketAddress("127.0.0.1", port));
-  socket->setReceiveTimeout(Poco::Timespan(10, 0));
-  if (!request.empty()) socket->sendBytes(request.data(), static_cast<int>(request.size()));
-  return socket;
-}
-
-// Everything until the peer closes (or the receive timeout).
-std::string read_all(Poco::Net::StreamSocket& socket) {
-  std::string received;
-  char buffer[4096];
-  try {
-    for (int n; (n = socket.receiveBytes(buffer, sizeof buffer)) > 0;) received.append(buffer, static_cast<std::size_t>(n));
-  } catch (const Poco::TimeoutException&) {
-  }
-  return received;
-}
 
 TEST(ReferenceServerHardeningTest, SlowReaderDoesNotStopAnotherStream) {
   ReferenceServer server;
@@ -362,6 +367,59 @@ TEST(ReferenceServerHardeningTest, StatusLineIsHttp11WithTheRightReason) {
   auto socket = raw_request(server.port(), "GET /nope FOO/BAR\r\nHost: x\r\n\r\n");
   const std::string received = read_all(*socket);
   EXPECT_EQ(received.substr(0, received.find("\r\n")), "HTTP/1.1 404 Not Found");
+}
+
+TEST(ReferenceServerTest, WaitPlayedWakesOnceTheRequestsCameAndTheScriptWasSent) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"chunks": ["data: a\n\n", {"delayMs": 300}, "data: b\n\n"], "end": "close"}]})"));
+  using Steady = std::chrono::steady_clock;
+  EXPECT_TRUE(server.wait_played(id, 0, Steady::now())) << "nothing asked, nothing to send";
+  auto started = Steady::now();
+  EXPECT_FALSE(server.wait_played(id, 1, started + std::chrono::milliseconds(100))) << "no request yet";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(100));
+
+  started = Steady::now();
+  auto socket = raw_request(server.port(), "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(server.wait_played(id, 1, started + std::chrono::seconds(20))) << "the request was not seen, or not played";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(300)) << "woke before the pause and the last chunk";
+  EXPECT_TRUE(server.session_played(id));
+  EXPECT_EQ(server.requests(id).size(), 1u);
+  EXPECT_NE(read_all(*socket).find("data: b\n\n"), std::string::npos);
+
+  server.end_session(id);
+  started = Steady::now();
+  EXPECT_FALSE(server.wait_played(id, 1, started + std::chrono::milliseconds(50))) << "a forgotten session gets no request";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(50));
+}
+
+// Every answer's status line carries its own reason phrase (setStatus() alone would say "404 OK").
+TEST(ReferenceServerRepliesTest, ApiAndDemoAnswersCarryTheirReasonPhrase) {
+  server::ServerOptions options;
+  options.max_sessions = 1;
+  ReferenceServer server(options);
+  server.start();
+  const std::uint16_t port = server.port();
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/nope")), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/sessions/s999/requests")), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(status_line(raw_exchange(port, "POST", "/sessions?script=nope")), "HTTP/1.1 404 Not Found");
+  const std::string bad = raw_exchange(port, "POST", "/sessions", R"({"connections": [{"status": 99}]})");
+  EXPECT_EQ(status_line(bad), "HTTP/1.1 400 Bad Request");
+  EXPECT_NE(bad.find(R"({"error":"script: connections[0].status: expected 100..999"})"), std::string::npos) << bad;
+  const std::string created = raw_exchange(port, "POST", "/sessions", R"({"connections": [{}]})");
+  EXPECT_EQ(status_line(created), "HTTP/1.1 201 Created");
+  EXPECT_EQ(status_line(raw_exchange(port, "POST", "/sessions", R"({"connections": [{}]})")), "HTTP/1.1 503 Service Unavailable");
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/scripts")), "HTTP/1.1 200 OK");
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/demo")), "HTTP/1.1 200 OK");
+  const std::string preflight = raw_exchange(port, "OPTIONS", "/sessions");
+  EXPECT_EQ(status_line(preflight), "HTTP/1.1 204 No Content");
+  const std::string deleted = raw_exchange(port, "DELETE", "/sessions/s1");
+  EXPECT_EQ(status_line(deleted), "HTTP/1.1 204 No Content");
+  // RFC 9110 8.6: no Content-Length in a 204.
+  EXPECT_EQ(head_of(deleted).find("Content-Length"), std::string::npos) << deleted;
+  EXPECT_EQ(head_of(preflight).find("Content-Length"), std::string::npos) << preflight;
+  EXPECT_NE(head_of(preflight).find("Access-Control-Allow-Methods: GET, POST, DELETE"), std::string::npos) << preflight;
 }
 
 TEST(ReferenceServerHardeningTest, SlowHeadsDoNotBlockANewClientAndMeetTheirDeadline) {

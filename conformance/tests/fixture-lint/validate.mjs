@@ -13,6 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const kMaxDescription = 70;    // descriptions must be shorter than this, in characters
 const kMaxScanBytes = 4096;    // a longer stream must say "noScan": true
 const kSchemaDir = "schema";
+const kSpecTextDir = "spec-text";  // the kept spec text (quotes.mjs), not a fixture area
 
 function fail_setup(message) {
   console.error(`fixture-lint: ${message}`);
@@ -148,7 +149,7 @@ async function main() {
     }
   }
 
-  const areas = list(root, (full, name) => statSync(full).isDirectory() && name !== kSchemaDir && !name.startsWith("."));
+  const areas = list(root, (full, name) => statSync(full).isDirectory() && name !== kSchemaDir && name !== kSpecTextDir && !name.startsWith("."));
   if (areas.length === 0) fail_setup(`${display(root)}: holds no fixture areas`);
   let file_count = 0;
   let case_count = 0;
