@@ -3,7 +3,9 @@
 # in the same run, with `ssespec load`: 1,000 and 10,000 streams of a broadcast tick, a
 # 5,000-connection burst, and the four attacks of issue 13. Prints numbers; asserts nothing.
 #
-#   bench/load_bench.sh [path/to/ssespec]      (default build/conformance/ssespec)
+#   bench/load_bench.sh [--streams-only] [path/to/ssespec]      (default build/conformance/ssespec)
+#
+# --streams-only: the reference server alone, 10,000 streams only (to measure one change quickly).
 #
 # Targets (issue 13): p99 delivery spread < 50 ms, < 30% of one core, <= 4 KiB RSS per stream;
 # the burst fully served; under attack a new client's first event in < 100 ms while the others
@@ -15,6 +17,8 @@ ulimit -n "$(ulimit -Hn)"  # one descriptor per stream, on both sides
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/conformance/tests/wait.sh"
+streams_only=false
+if [ "${1:-}" = --streams-only ]; then streams_only=true; shift; fi
 bin=${1:-$root/build/conformance/ssespec}
 work=$(mktemp -d)
 pids=()
@@ -67,13 +71,15 @@ streams() {
   ticks1=$(cpu_ticks "$server_pid")
   rss1=$(rss_kib "$server_pid")
   wait "$load_pid"
-  local cpu held per_stream
+  local cpu held per_stream per_tick
   cpu=$(python3 -c "print(round(100 * ($ticks1 - $ticks0) / $hz / 3, 1))")
   held=$(field "$json" heldAtEnd)
   per_stream=$(python3 -c "print(round(($rss1 - $rss0) / max(1, $held), 2))")
-  printf '%-10s %6d streams: held %6d, failed %4s, p99 spread %6s ms, p99 lag %6s ms, p99 first event %7s ms, %5s%% CPU, %5s KiB RSS/stream, %8s events/s\n' \
+  # The window holds 3 ticks (one a second): CPU milliseconds per tick, scaled to 10,000 streams.
+  per_tick=$(python3 -c "print(round(1000 * ($ticks1 - $ticks0) / $hz / 3 * 10000 / max(1, $held), 1))")
+  printf '%-10s %6d streams: held %6d, failed %4s, p99 spread %6s ms, p99 lag %6s ms, p99 first event %7s ms, %5s%% CPU, %5s ms CPU/tick/10k streams, %5s KiB RSS/stream, %8s events/s\n' \
     "$name" "$clients" "$held" "$(field "$json" connectFailures)" "$(field "$json" "spreadMs['p99']")" \
-    "$(field "$json" "lagMs['p99']")" "$(field "$json" "firstEventMs['p99']")" "$cpu" "$per_stream" \
+    "$(field "$json" "lagMs['p99']")" "$(field "$json" "firstEventMs['p99']")" "$cpu" "$per_tick" "$per_stream" \
     "$(field "$json" "round(eventsPerS)")"
   echo "$cpu $per_stream $(field "$json" "spreadMs['p99']")" >"$work/$name-$clients.figures"
 }
@@ -122,6 +128,11 @@ print(json.dumps({'connections': [c, c]}))" >"$work/heavy.json"
 }
 
 echo "ssespec load bench: $(nproc) cores, $(uname -r), ulimit -n $(ulimit -n), $(date -u +%FT%TZ)"
+if $streams_only; then
+  start_server reference
+  streams reference 10000
+  exit 0
+fi
 for name in reference express; do
   start_server "$name"
   streams "$name" 1000

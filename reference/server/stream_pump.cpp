@@ -3,12 +3,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <stdexcept>
 #include <string_view>
 
 namespace ssespec::server {
@@ -62,6 +63,19 @@ struct StreamPump::Entry {
   bool idle = false;              // steps done, held open (hang) or subscribed
   bool played = false;
   bool closed = false;
+  int epoll_fd = -1;              // the loop's epoll set, which watches this socket
+  bool watching_out = false;      // EPOLLOUT asked for (only while bytes wait)
+
+  // Asks epoll for writability exactly while bytes wait, so an idle stream costs no wake-up.
+  void watch() {
+    const bool want_out = !out.empty();
+    if (closed || want_out == watching_out) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN | (want_out ? EPOLLOUT : 0u);
+    ev.data.ptr = this;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+    watching_out = want_out;
+  }
 
   void mark_played() {
     if (played) return;
@@ -115,19 +129,28 @@ struct StreamPump::Entry {
   void close() {
     if (closed) return;
     closed = true;
-    if (fd >= 0) stream.socket.close();
+    if (fd >= 0) {
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);  // before close: a dup'ed fd would stay watched
+      stream.socket.close();
+    }
     fd = -1;
     mark_played();
     if (stream.on_closed) stream.on_closed();
   }
 };
 
-StreamPump::StreamPump(PumpLimits limits) : limits_(limits) {
+StreamPump::StreamPump(PumpLimits limits) : limits_(limits), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+  if (epoll_fd_ < 0) throw std::runtime_error("StreamPump: epoll_create1 failed");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;  // the wake pipe
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_pipe_.read_fd(), &ev);
   thread_ = std::thread([this] { run(); });
 }
 
 StreamPump::~StreamPump() {
   stop();
+  ::close(epoll_fd_);
 }
 
 void StreamPump::set_broadcast(std::chrono::milliseconds period, TickSource source) {
@@ -234,13 +257,24 @@ void StreamPump::accept_new(std::vector<std::unique_ptr<Entry>>& entries) {
   for (PumpedStream& s : fresh) {
     auto e = std::make_unique<Entry>();
     e->fd = s.socket.impl()->sockfd();
+    e->epoll_fd = epoll_fd_;
     ::fcntl(e->fd, F_SETFL, ::fcntl(e->fd, F_GETFL) | O_NONBLOCK);
     watch_for_dead_peer(e->fd, limits_.dead_peer);
     e->stream = std::move(s);
     e->due = e->last_progress = now;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = e.get();
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, e->fd, &ev) != 0) {
+      e->fd = -1;  // not watched, so never served: let it go at once
+      e->stream.socket.close();
+      e->close();
+      continue;
+    }
     std::string head = std::move(e->stream.head);
     e->stream.head.clear();
     if (!e->write(std::make_shared<const std::string>(std::move(head)), now)) e->close();
+    e->watch();
     entries.push_back(std::move(e));
   }
   if (!tags.empty()) {
@@ -252,11 +286,12 @@ void StreamPump::accept_new(std::vector<std::unique_ptr<Entry>>& entries) {
 
 void StreamPump::run() {
   std::vector<std::unique_ptr<Entry>> entries;
-  std::vector<pollfd> fds;
+  std::vector<epoll_event> events(1024);
   while (!stopping_) {
     accept_new(entries);
     Clock::time_point now = Clock::now();
     bool any_subscribed = false;
+    Clock::time_point next = now + kMaxPollWait;
     for (auto& e : entries) {
       if (e->closed) continue;
       if (!e->out.empty() && now - e->last_progress > limits_.max_stall) {  // stays behind
@@ -265,6 +300,7 @@ void StreamPump::run() {
         continue;
       }
       if (!e->idle && e->out.empty() && e->due <= now && !advance(*e, now)) e->close();
+      e->watch();
       any_subscribed = any_subscribed || e->subscribed;
     }
     if (tick_source_ && broadcast_period_.count() > 0) {
@@ -288,25 +324,28 @@ void StreamPump::run() {
     active_ = entries.size();
 
     // Sleep until a step or tick is due, a socket can take more, a peer speaks or leaves, or
-    // work arrives.
-    Clock::time_point next = Clock::now() + kMaxPollWait;
+    // work arrives. epoll reports only the sockets that are ready, so a wake-up costs what
+    // happened, not one entry per stream held.
     if (any_subscribed) next = std::min(next, next_broadcast_);
-    fds.clear();
-    fds.push_back({wake_pipe_.read_fd(), POLLIN, 0});
     for (const auto& e : entries) {
       if (!e->idle && e->out.empty()) next = std::min(next, e->due);
       if (!e->out.empty()) next = std::min(next, e->last_progress + limits_.max_stall);
-      fds.push_back({e->fd, static_cast<short>(POLLIN | (e->out.empty() ? 0 : POLLOUT)), 0});
     }
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now());
-    const int timeout_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, wait.count() + 1));
-    if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) continue;
-    if (fds[0].revents) wake_pipe_.drain();
+    // epoll_pwait2 takes nanoseconds: a tick is not late by the millisecond epoll_wait rounds to.
+    const long long wait_ns = std::max<long long>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(next - Clock::now()).count());
+    const timespec timeout{static_cast<time_t>(wait_ns / 1000000000), static_cast<long>(wait_ns % 1000000000)};
+    const int ready = ::epoll_pwait2(epoll_fd_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
+    if (ready <= 0) continue;
     now = Clock::now();
-    for (std::size_t i = 1; i < fds.size(); ++i) {
-      if (!fds[i].revents) continue;
-      Entry& e = *entries[i - 1];
-      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+    for (int i = 0; i < ready; ++i) {
+      const epoll_event& ev = events[static_cast<std::size_t>(i)];
+      if (ev.data.ptr == nullptr) {
+        wake_pipe_.drain();
+        continue;
+      }
+      Entry& e = *static_cast<Entry*>(ev.data.ptr);
+      if (e.closed) continue;  // closed earlier in this batch; freed only after it
+      if (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
         char scratch[4096];
         const ssize_t n = ::recv(e.fd, scratch, sizeof scratch, MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -314,7 +353,11 @@ void StreamPump::run() {
           continue;
         }
       }
-      if ((fds[i].revents & POLLOUT) && !e.flush(now)) e.close();
+      if ((ev.events & EPOLLOUT) && !e.flush(now)) {
+        e.close();
+        continue;
+      }
+      e.watch();
     }
   }
   for (auto& e : entries) e->close();

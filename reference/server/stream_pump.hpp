@@ -100,6 +100,7 @@ class StreamPump {
   std::atomic<std::size_t> dropped_behind_{0};
   std::atomic<bool> stopping_{false};
   WakePipe wake_pipe_;
+  int epoll_fd_ = -1;
   std::thread thread_;
 };
 
