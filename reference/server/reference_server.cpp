@@ -367,6 +367,7 @@ void ReferenceServer::start() {
   PumpLimits limits;
   limits.max_stall = options_.max_stall;
   limits.dead_peer = options_.dead_peer;
+  limits.threads = options_.stream_threads;
   pump_ = std::make_unique<StreamPump>(limits);
   pump_->set_broadcast(std::chrono::seconds(1), [](std::chrono::system_clock::time_point at) {
     const std::time_t second = std::chrono::system_clock::to_time_t(at);

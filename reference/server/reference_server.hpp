@@ -56,6 +56,7 @@ struct ServerOptions {
   std::chrono::milliseconds session_ttl{10 * 60 * 1000};  // a session idle this long is forgotten
   std::size_t max_sessions = 4096;  // POST /sessions beyond this answers 503
   std::chrono::milliseconds max_stall{10000};  // a stream whose client takes no bytes this long is dropped
+  unsigned stream_threads = 0;  // threads that write the streams (the pump's shards); 0: one per core
   std::chrono::seconds dead_peer{30};  // a client gone without FIN/RST is noticed after about this long
 };
 
