@@ -43,7 +43,10 @@ struct ReferenceServer::Session {
   Clock::time_point created = Clock::now();
   mutable std::mutex mutex;
   mutable std::condition_variable changed;  // a request arrived or a response finished playing
-  std::vector<RecordedRequest> requests;
+  std::vector<RecordedRequest> requests;  // the log: the first ones, up to the caps
+  std::size_t request_count = 0;          // every request, logged or not
+  std::size_t logged_bytes = 0;           // method, target, headers and body of the log
+  bool log_full = false;                  // a request did not fit: none after it is logged
   int playing = 0;  // responses still writing their steps
   int open = 0;     // connections the pump still holds
   Clock::time_point last_active = created;  // the last request or closed connection
@@ -124,9 +127,9 @@ class ScriptedHandler final : public HTTPRequestHandler {
       std::lock_guard<std::mutex> lock(session_->mutex);
       session_->last_active = Clock::now();
       recorded.at_ms = session_->ms_since_start();
-      index = session_->requests.size();
+      index = session_->request_count++;
       recorded.connection = index < session_->script->connections.size() ? static_cast<int>(index) : -1;
-      session_->requests.push_back(recorded);
+      server_.log_request(*session_, std::move(recorded));
       // Counted with the request, so that a waiter never sees the request without its playing.
       ++session_->playing;
       ++session_->open;
@@ -162,7 +165,7 @@ class ScriptedHandler final : public HTTPRequestHandler {
       stream.on_ended = [weak, index] {
         if (auto s = weak.lock()) {
           std::lock_guard<std::mutex> lock(s->mutex);
-          s->requests[index].ended_at_ms = s->ms_since_start();
+          if (index < s->requests.size()) s->requests[index].ended_at_ms = s->ms_since_start();
         }
       };
     }
@@ -209,7 +212,7 @@ class ApiHandler final : public HTTPRequestHandler {
         return;
       }
       if (segments_.size() == 3 && segments_[2] == "requests" && method == "GET") {
-        send_text(response, HTTPResponse::HTTP_OK, "application/json", requests_to_json(server_.requests(segments_[1])) + "\n");
+        send_text(response, HTTPResponse::HTTP_OK, "application/json", requests_to_json(server_.requests(segments_[1]), server_.requests_not_logged(segments_[1])) + "\n");
         return;
       }
       if (segments_.size() == 2 && method == "DELETE") {
@@ -482,7 +485,7 @@ bool ReferenceServer::wait_played(const std::string& session_id, std::size_t min
   }
   std::unique_lock<std::mutex> lock(session->mutex);
   return session->changed.wait_until(lock, deadline,
-                                     [&] { return session->requests.size() >= min_requests && session->playing == 0; });
+                                     [&] { return session->request_count >= min_requests && session->playing == 0; });
 }
 
 void ReferenceServer::end_session(const std::string& session_id) {
@@ -495,7 +498,26 @@ void ReferenceServer::end_session(const std::string& session_id) {
 
 std::size_t ReferenceServer::active_streams() const { return pump_ ? pump_->active() : 0; }
 
-std::string requests_to_json(const std::vector<RecordedRequest>& requests) {
+// Keeps the request if the session's log has room (with session.mutex held): a client that
+// reconnects forever, or sends big bodies, cannot grow the server without bound.
+void ReferenceServer::log_request(Session& session, RecordedRequest request) const {
+  std::size_t size = request.method.size() + request.path.size() + request.body.size();
+  for (const auto& [name, value] : request.headers) size += name.size() + value.size();
+  session.log_full = session.log_full || session.requests.size() >= options_.max_logged_requests ||
+                     session.logged_bytes + size > options_.max_log_bytes;
+  if (session.log_full) return;
+  session.logged_bytes += size;
+  session.requests.push_back(std::move(request));
+}
+
+std::size_t ReferenceServer::requests_not_logged(const std::string& session_id) const {
+  const auto session = find_session(session_id);
+  if (!session) return 0;
+  std::lock_guard<std::mutex> lock(session->mutex);
+  return session->request_count - session->requests.size();
+}
+
+std::string requests_to_json(const std::vector<RecordedRequest>& requests, std::size_t not_logged) {
   Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
   for (const RecordedRequest& r : requests) {
     Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -518,8 +540,9 @@ std::string requests_to_json(const std::vector<RecordedRequest>& requests) {
     }
     list->add(item);
   }
-  Poco::JSON::Object json;
+  Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
   json.set("requests", list);
+  json.set("notLogged", not_logged);
   std::ostringstream out;
   json.stringify(out);
   return out.str();

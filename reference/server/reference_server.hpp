@@ -58,6 +58,10 @@ struct ServerOptions {
   std::chrono::milliseconds max_stall{10000};  // a stream whose client takes no bytes this long is dropped
   unsigned stream_threads = 0;  // threads that write the streams (the pump's shards); 0: one per core
   std::chrono::seconds dead_peer{30};  // a client gone without FIN/RST is noticed after about this long
+  // A session logs its first requests only, up to both caps (method, target, headers and body
+  // counted); later ones are answered as usual and only counted (requests_not_logged).
+  std::size_t max_logged_requests = 1000;
+  std::size_t max_log_bytes = 1 << 20;
 };
 
 // create_session() when max_sessions live sessions exist (POST /sessions answers 503).
@@ -86,8 +90,10 @@ class ReferenceServer {
   std::string create_session(std::shared_ptr<const Script> script);
   std::string create_session(Script script) { return create_session(std::make_shared<const Script>(std::move(script))); }
   static std::string stream_path(const std::string& session_id) { return "/s/" + session_id + "/stream"; }
-  // Everything the session received so far.
+  // What the session received so far: its first requests, up to the log's caps (ServerOptions).
   std::vector<RecordedRequest> requests(const std::string& session_id) const;
+  // Requests the session received past the log's caps.
+  std::size_t requests_not_logged(const std::string& session_id) const;
   // True once every response the session started has written all its scripted steps (or its
   // client left): nothing more will arrive unless the client connects again.
   bool session_played(const std::string& session_id) const;
@@ -103,6 +109,7 @@ class ReferenceServer {
   // Used by the request handlers.
   struct Session;
   std::shared_ptr<Session> find_session(const std::string& id) const;
+  void log_request(Session& session, RecordedRequest request) const;  // with session.mutex held
   std::shared_ptr<const Script> find_script(const std::string& name) const;
   StreamPump& pump() { return *pump_; }
   bool demo_enabled() const { return options_.demo; }
@@ -129,7 +136,7 @@ class ReferenceServer {
   std::vector<Route> routes_;
 };
 
-// JSON for the request log (API.md): {"requests": [{...}, ...]}.
-std::string requests_to_json(const std::vector<RecordedRequest>& requests);
+// JSON for the request log (API.md): {"requests": [{...}, ...], "notLogged": N}.
+std::string requests_to_json(const std::vector<RecordedRequest>& requests, std::size_t not_logged = 0);
 
 }  // namespace ssespec::server

@@ -438,3 +438,49 @@ TEST(ReferenceServerHardeningTest, SlowHeadsDoNotBlockANewClientAndMeetTheirDead
 
 }  // namespace
 }  // namespace ssespec
+
+namespace ssespec {
+namespace {
+
+using server::ReferenceServer;
+
+// Requests past the script's end are held open (end: hang) and logged: a client reconnecting
+// forever must not grow the log without bound.
+TEST(ReferenceServerHardeningTest, ARequestLogStopsAtItsCapAndCountsTheRest) {
+  server::ServerOptions options;
+  options.max_logged_requests = 3;
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(R"({"connections": [
+      {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}]})"));
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(status_line(raw_exchange(server.port(), "GET", ReferenceServer::stream_path(id) + "?n=" + std::to_string(i))),
+              "HTTP/1.1 204 No Content");
+  }
+  const auto logged = server.requests(id);
+  ASSERT_EQ(logged.size(), 3u);
+  EXPECT_EQ(logged.back().path, ReferenceServer::stream_path(id) + "?n=2") << "the first requests are kept";
+  EXPECT_EQ(server.requests_not_logged(id), 2u);
+  const std::string answer = raw_exchange(server.port(), "GET", "/sessions/" + id + "/requests");
+  EXPECT_NE(answer.find("\"notLogged\":2"), std::string::npos) << answer;
+  // Answering goes on past the log's cap: the connection index still counts every request.
+  EXPECT_TRUE(server.wait_played(id, 5, std::chrono::steady_clock::now() + std::chrono::seconds(30)));
+}
+
+TEST(ReferenceServerHardeningTest, ARequestLogStopsAtItsByteCap) {
+  server::ServerOptions options;
+  options.max_log_bytes = 64 * 1024;
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(R"({"connections": [
+      {"status": 204}, {"status": 204}, {"status": 204}]})"));
+  const std::string body(40 * 1024, 'b');  // two of these pass 64 KiB
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(status_line(raw_exchange(server.port(), "POST", ReferenceServer::stream_path(id), body)), "HTTP/1.1 204 No Content");
+  }
+  EXPECT_EQ(server.requests(id).size(), 1u);
+  EXPECT_EQ(server.requests_not_logged(id), 2u);
+}
+
+}  // namespace
+}  // namespace ssespec
