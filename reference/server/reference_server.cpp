@@ -8,11 +8,11 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/TCPServerDispatcher.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
@@ -103,11 +103,23 @@ class NotFoundHandler final : public HTTPRequestHandler {
   }
 };
 
-// A request body, up to 64 KiB (clients that stream with POST resend it on each reconnection).
-void read_body(HTTPServerRequest& request, std::string& body) {
+// A request body, up to `limit` bytes (the rest is left unread), all of it within `within`. The
+// gate waited for the whole of a small body; a big one that slows down past the gate holds this
+// pool thread no longer than `within`. False if the time ran out.
+bool read_body(HTTPServerRequest& request, std::string& body, std::size_t limit, std::chrono::milliseconds within) {
+  Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).session().socket();
+  const Clock::time_point deadline = Clock::now() + within;
   char buffer[4096];
   std::istream& in = request.stream();
-  while (body.size() < 65536 && in.read(buffer, sizeof buffer).gcount() > 0) body.append(buffer, static_cast<std::size_t>(in.gcount()));
+  while (body.size() < limit) {
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    socket.setReceiveTimeout(Poco::Timespan(left));
+    const std::size_t want = std::min(sizeof buffer, limit - body.size());
+    if (in.read(buffer, static_cast<std::streamsize>(want)).gcount() <= 0) break;
+    body.append(buffer, static_cast<std::size_t>(in.gcount()));
+  }
+  return !in.bad() || Clock::now() < deadline;
 }
 
 // /s/<session>/<anything>: the session's next scripted connection.
@@ -121,7 +133,10 @@ class ScriptedHandler final : public HTTPRequestHandler {
     recorded.method = request.getMethod();
     recorded.path = request.getURI();
     for (const auto& [name, value] : request) recorded.headers.emplace_back(name, value);
-    if (request.hasContentLength() || request.getChunkedTransferEncoding()) read_body(request, recorded.body);
+    // Clients that stream with POST resend the body on each reconnection: the first 64 KiB are kept.
+    if (request.hasContentLength() || request.getChunkedTransferEncoding()) {
+      read_body(request, recorded.body, 64 * 1024, server_.options().body_deadline);
+    }
     std::size_t index = 0;
     {
       std::lock_guard<std::mutex> lock(session_->mutex);
@@ -238,7 +253,10 @@ class ApiHandler final : public HTTPRequestHandler {
     }
     if (!script) {
       std::string body;
-      Poco::StreamCopier::copyToString(request.stream(), body);
+      if (!read_body(request, body, server_.options().max_body_bytes, server_.options().body_deadline)) {
+        send_error(response, HTTPResponse::HTTP_REQUEST_TIMEOUT, "the script did not arrive in time");
+        return;
+      }
       try {
         script = std::make_shared<const Script>(script_from_json(body));
       } catch (const FixtureError& e) {
@@ -389,6 +407,8 @@ void ReferenceServer::start() {
       new Poco::Net::HTTPServerConnectionFactory(params, new Factory(*this)), *pool_, params);
   GateLimits gate_limits;
   gate_limits.head_deadline = options_.head_deadline;
+  gate_limits.body_deadline = options_.body_deadline;
+  gate_limits.max_body_bytes = options_.max_body_bytes;
   gate_ = std::make_unique<HeadGate>(listener, gate_limits,
                                      [dispatcher = dispatcher_](const Poco::Net::StreamSocket& s) { dispatcher->enqueue(s); });
 }

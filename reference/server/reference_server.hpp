@@ -53,6 +53,8 @@ struct ServerOptions {
   int listen_backlog = 4096;  // the kernel caps it at net.core.somaxconn
   int max_queued = 16384;     // complete requests waiting for a pool thread (POCO's queue)
   std::chrono::milliseconds head_deadline{5000};  // accept to end of request head, else 408
+  std::chrono::milliseconds body_deadline{10000};  // end of head to end of body, else 408 (the gate waits)
+  std::size_t max_body_bytes = 64u << 20;           // a longer Content-Length answers 413
   std::chrono::milliseconds session_ttl{10 * 60 * 1000};  // a session idle this long is forgotten
   std::size_t max_sessions = 4096;  // POST /sessions beyond this answers 503
   std::chrono::milliseconds max_stall{10000};  // a stream whose client takes no bytes this long is dropped
@@ -113,6 +115,7 @@ class ReferenceServer {
   std::shared_ptr<const Script> find_script(const std::string& name) const;
   StreamPump& pump() { return *pump_; }
   bool demo_enabled() const { return options_.demo; }
+  const ServerOptions& options() const { return options_; }
 
   // Extra routes (the browser runner page: runner_page.hpp), asked in order before the 404.
   // A route returns a new handler, or nullptr for paths it does not serve. Add before start().
