@@ -5,7 +5,8 @@
 #
 #   bench/load_bench.sh [--streams-only] [path/to/ssespec]      (default build/conformance/ssespec)
 #
-# --streams-only: the reference server alone, 10,000 streams only (to measure one change quickly).
+# --streams-only: the reference server alone, 10,000 streams and the most held (to measure one
+# change quickly).
 #
 # Targets (issue 13): p99 delivery spread < 50 ms, < 30% of one core, <= 4 KiB RSS per stream;
 # the burst fully served; under attack a new client's first event in < 100 ms while the others
@@ -45,6 +46,12 @@ start_server() {
   port=$(sed -n 's#.*listening on http://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$log" | head -n1)
 }
 
+restart_server() {
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  start_server "$1"
+}
+
 # established N: at least N TCP connections to the server's port are established.
 established() { [ "$(ss -Htn state established "( sport = :$port )" | wc -l)" -ge "$1" ]; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -82,6 +89,49 @@ streams() {
     "$(field "$json" "lagMs['p99']")" "$(field "$json" "firstEventMs['p99']")" "$cpu" "$per_tick" "$per_stream" \
     "$(field "$json" "round(eventsPerS)")"
   echo "$cpu $per_stream $(field "$json" "spreadMs['p99']")" >"$work/$name-$clients.figures"
+}
+
+# held NAME: the most streams this machine lets one server process hold, up to the issue's
+# 30,000: one descriptor each, so `ulimit -n` (its hard limit: raised above) less 1,000 caps it.
+# Several load processes share the clients, at most 10,000 each (their own descriptor limit);
+# spread and lag are the worst process's p99 (percentiles do not add up across processes).
+held() {
+  local name=$1 want=30000 limit
+  limit=$(ulimit -n)
+  local clients=$(( limit - 1000 < want ? limit - 1000 : want ))
+  local procs=$(( (clients + 9999) / 10000 ))
+  local per=$(( clients / procs )) rate=2000
+  clients=$(( per * procs ))
+  local ramp=$(( clients / rate + 2 ))
+  local rss0 rss1 ticks0 ticks1 hz loaders=() i
+  hz=$(getconf CLK_TCK)
+  rss0=$(rss_kib "$server_pid")
+  for (( i = 0; i < procs; i++ )); do
+    "$bin" load "http://127.0.0.1:$port/demo/clock" --clients "$per" --rate $(( rate / procs )) \
+      --duration $(( ramp + 6 )) --json "$work/$name-held-$i.json" >/dev/null &
+    loaders+=($!)
+  done
+  pids+=("${loaders[@]}")
+  sleep "$ramp"
+  ticks0=$(cpu_ticks "$server_pid")
+  sleep 3
+  ticks1=$(cpu_ticks "$server_pid")
+  rss1=$(rss_kib "$server_pid")
+  for pid in "${loaders[@]}"; do wait "$pid"; done
+  python3 - "$name" "$clients" "$want" "$limit" "$rss0" "$rss1" "$ticks0" "$ticks1" "$hz" "$work/$name"-held-*.json <<'PY'
+import json, sys
+name, clients, want, limit, rss0, rss1, t0, t1, hz = sys.argv[1:10]
+runs = [json.load(open(f)) for f in sys.argv[10:]]
+held = sum(r["heldAtEnd"] for r in runs)
+failed = sum(r["connectFailures"] for r in runs)
+spread = max(r["spreadMs"]["p99"] for r in runs)
+lag = max(r["lagMs"]["p99"] for r in runs)
+cpu_tick = 1000 * (int(t1) - int(t0)) / int(hz) / 3 * 10000 / max(1, held)
+note = "" if int(clients) >= int(want) else f" (wanted {want}: ulimit -n {limit} caps one process)"
+print(f"{name:<10} {int(clients):6d} held:    held {held:6d}, failed {failed:4d}, worst p99 spread {spread:6.1f} ms, "
+      f"worst p99 lag {lag:6.1f} ms, {cpu_tick:5.1f} ms CPU/tick/10k streams, "
+      f"{(int(rss1) - int(rss0)) / max(1, held):5.2f} KiB RSS/stream, {len(runs)} load processes{note}")
+PY
 }
 
 burst() {
@@ -131,12 +181,16 @@ echo "ssespec load bench: $(nproc) cores, $(uname -r), ulimit -n $(ulimit -n), $
 if $streams_only; then
   start_server reference
   streams reference 10000
+  restart_server reference
+  held reference
   exit 0
 fi
 for name in reference express; do
   start_server "$name"
   streams "$name" 1000
   streams "$name" 10000
+  restart_server "$name"  # RSS per held stream from a fresh process, not one the 10,000 grew
+  held "$name"
   burst "$name"
   attacks "$name"
   kill "$server_pid"
