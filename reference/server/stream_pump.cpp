@@ -53,6 +53,12 @@ void drain_input(int fd) {
 
 }  // namespace
 
+// What a shard's loop needs without walking every stream it holds.
+struct ShardCounts {
+  std::size_t closed = 0;      // streams closed since the loop last freed them
+  std::size_t subscribed = 0;  // open streams receiving broadcast ticks
+};
+
 struct StreamPump::Entry {
   PumpedStream stream;
   int fd = -1;
@@ -67,6 +73,17 @@ struct StreamPump::Entry {
   bool closed = false;
   int epoll_fd = -1;              // the shard's epoll set, which watches this socket
   bool watching_out = false;      // EPOLLOUT asked for (only while bytes wait)
+  bool busy = false;              // on the shard's busy list: steps to play or bytes waiting
+  ShardCounts* counts = nullptr;
+
+  // Nothing to do until a tick or the peer: an idle stream with nothing queued.
+  bool resting() const { return closed || (idle && out.empty()); }
+
+  void subscribe() {
+    if (subscribed) return;
+    subscribed = idle = true;
+    ++counts->subscribed;
+  }
 
   void mark_played() {
     if (played) return;
@@ -141,6 +158,8 @@ struct StreamPump::Entry {
       stream.socket.close();
     }
     fd = -1;
+    ++counts->closed;
+    if (subscribed) --counts->subscribed;
     mark_played();
     if (stream.on_closed) stream.on_closed();
   }
@@ -193,8 +212,19 @@ class StreamPump::Shard {
   void deliver(Entry& entry, const std::shared_ptr<const Tick>& tick, Clock::time_point now);
   void schedule_next_tick(bool after_a_tick);
 
+  // A stream that may need the loop's attention (and was not on the list) joins the busy list.
+  void mark_busy(Entry& e) {
+    if (e.busy || e.resting()) return;
+    e.busy = true;
+    busy_.push_back(&e);
+  }
+
   StreamPump& pump_;
   std::vector<std::unique_ptr<Entry>> entries_;  // only the loop thread touches them
+  // The streams with steps to play or bytes waiting: each wake-up walks these, not every
+  // stream held (an idle broadcast stream costs nothing between ticks).
+  std::vector<Entry*> busy_;
+  ShardCounts counts_;
   Clock::time_point next_broadcast_;
   std::chrono::system_clock::time_point next_broadcast_wall_;
   std::mutex mutex_;
@@ -272,7 +302,7 @@ bool StreamPump::Shard::advance(Entry& e, Clock::time_point now) {
   if (!e.out.empty() && !s.broadcast) return true;
   e.mark_played();
   if (s.broadcast) {
-    e.subscribed = e.idle = true;
+    e.subscribe();
     // The current period's tick at once, so a new client need not wait for the next one.
     const long long period_ms = pump_.broadcast_period_ms_.load();
     if (period_ms > 0) {
@@ -320,6 +350,7 @@ void StreamPump::Shard::broadcast(Clock::time_point now) {
     if (e->subscribed) {
       deliver(*e, tick, now);
       e->watch();
+      mark_busy(*e);  // fell behind: the stall clock runs
     }
   }
 }
@@ -337,6 +368,7 @@ void StreamPump::Shard::accept_new() {
     auto e = std::make_unique<Entry>();
     e->fd = s.socket.impl()->sockfd();
     e->epoll_fd = epoll_fd_;
+    e->counts = &counts_;
     ::fcntl(e->fd, F_SETFL, ::fcntl(e->fd, F_GETFL) | O_NONBLOCK);
     watch_for_dead_peer(e->fd, pump_.limits_.dead_peer);
     e->stream = std::move(s);
@@ -354,6 +386,7 @@ void StreamPump::Shard::accept_new() {
     if (e->stream.broadcast && !advance(*e, now)) e->close();
     if (!e->closed && !e->flush(now)) e->close();
     e->watch();
+    mark_busy(*e);
     entries_.push_back(std::move(e));
   }
   if (!tags.empty()) {
@@ -382,36 +415,42 @@ void StreamPump::Shard::run() {
   while (!stopping_) {
     accept_new();
     Clock::time_point now = Clock::now();
-    bool any_subscribed = false;
-    for (auto& e : entries_) {
-      if (e->closed) continue;
-      if (!e->out.empty() && now - e->last_progress > limits.max_stall) {  // stays behind
+    Clock::time_point next = now + kMaxPollWait;
+    // Only the busy streams: play due steps, drop those that stay behind, find the next deadline.
+    std::size_t kept = 0;
+    for (Entry* e : busy_) {
+      if (!e->closed && !e->out.empty() && now - e->last_progress > limits.max_stall) {  // stays behind
         ++pump_.dropped_behind_;
         e->close();
+      }
+      if (!e->closed && !e->idle && e->out.empty() && e->due <= now && !advance(*e, now)) e->close();
+      e->watch();
+      if (e->resting()) {
+        e->busy = false;
         continue;
       }
-      if (!e->idle && e->out.empty() && e->due <= now && !advance(*e, now)) e->close();
-      e->watch();
-      any_subscribed = any_subscribed || e->subscribed;
+      if (!e->idle && e->out.empty()) next = std::min(next, e->due);
+      if (!e->out.empty()) next = std::min(next, e->last_progress + limits.max_stall);
+      busy_[kept++] = e;
     }
+    busy_.resize(kept);
     if (pump_.broadcast_period_ms_.load() > 0) {
       const bool due = next_broadcast_ != Clock::time_point{} && now >= next_broadcast_;
-      if (due && any_subscribed) broadcast(now);
+      if (due && counts_.subscribed > 0) broadcast(now);
       if (due || next_broadcast_ == Clock::time_point{}) schedule_next_tick(due);
+      if (counts_.subscribed > 0) next = std::min(next, next_broadcast_);
     }
-    entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [](const auto& e) { return e->closed; }),
-                   entries_.end());
+    if (counts_.closed > 0) {  // free them (never while an epoll batch may still name them)
+      busy_.erase(std::remove_if(busy_.begin(), busy_.end(), [](const Entry* e) { return e->closed; }), busy_.end());
+      entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [](const auto& e) { return e->closed; }),
+                     entries_.end());
+      counts_.closed = 0;
+    }
     active_ = entries_.size();
 
     // Sleep until a step or tick is due, a socket can take more, a peer speaks or leaves, or
     // work arrives. epoll reports only the sockets that are ready, so a wake-up costs what
     // happened, not one entry per stream held.
-    Clock::time_point next = Clock::now() + kMaxPollWait;
-    if (any_subscribed) next = std::min(next, next_broadcast_);
-    for (const auto& e : entries_) {
-      if (!e->idle && e->out.empty()) next = std::min(next, e->due);
-      if (!e->out.empty()) next = std::min(next, e->last_progress + limits.max_stall);
-    }
     // epoll_pwait2 takes nanoseconds: a tick is not late by the millisecond epoll_wait rounds to.
     const long long wait_ns =
         std::max<long long>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(next - Clock::now()).count());
@@ -440,6 +479,7 @@ void StreamPump::Shard::run() {
         continue;
       }
       e.watch();
+      mark_busy(e);
     }
   }
   for (auto& e : entries_) e->close();
