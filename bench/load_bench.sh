@@ -56,6 +56,15 @@ restart_server() {
 established() { [ "$(ss -Htn state established "( sport = :$port )" | wc -l)" -ge "$1" ]; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# measure_window RAMP: waits out the ramp, then sets ticks0/ticks1 (the server's CPU over 3 s)
+# and rss1 (its RSS after them).
+measure_window() {
+  sleep "$1"
+  ticks0=$(cpu_ticks "$server_pid")
+  sleep 3
+  ticks1=$(cpu_ticks "$server_pid")
+  rss1=$(rss_kib "$server_pid")
+}
 field() {
   python3 -c "import json,sys; v=eval(sys.argv[2], {'round': round}, json.load(open(sys.argv[1]))); print(f'{v:.1f}' if isinstance(v, float) else v)" "$@"
 }
@@ -72,11 +81,7 @@ streams() {
     --duration $(( ramp + 6 )) --json "$json" >/dev/null &
   local load_pid=$!
   pids+=("$load_pid")
-  sleep "$ramp"
-  ticks0=$(cpu_ticks "$server_pid")
-  sleep 3
-  ticks1=$(cpu_ticks "$server_pid")
-  rss1=$(rss_kib "$server_pid")
+  measure_window "$ramp"
   wait "$load_pid"
   local cpu held per_stream per_tick
   cpu=$(python3 -c "print(round(100 * ($ticks1 - $ticks0) / $hz / 3, 1))")
@@ -112,11 +117,7 @@ held() {
     loaders+=($!)
   done
   pids+=("${loaders[@]}")
-  sleep "$ramp"
-  ticks0=$(cpu_ticks "$server_pid")
-  sleep 3
-  ticks1=$(cpu_ticks "$server_pid")
-  rss1=$(rss_kib "$server_pid")
+  measure_window "$ramp"
   for pid in "${loaders[@]}"; do wait "$pid"; done
   python3 - "$name" "$clients" "$want" "$limit" "$rss0" "$rss1" "$ticks0" "$ticks1" "$hz" "$work/$name"-held-*.json <<'PY'
 import json, sys

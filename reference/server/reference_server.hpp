@@ -1,5 +1,5 @@
 // The ssespec reference server: POCO request handlers behind a poll() head gate (head_gate.hpp)
-// and a poll() stream pump (stream_pump.hpp). It replays scripted connections for scenario
+// and an epoll stream pump (stream_pump.hpp). It replays scripted connections for scenario
 // sessions, records every request it receives, and serves the /demo page.
 // Endpoints: reference/server/API.md.
 #pragma once

@@ -444,15 +444,19 @@ namespace {
 
 using server::ReferenceServer;
 
-// Requests past the script's end are held open (end: hang) and logged: a client reconnecting
-// forever must not grow the log without bound.
+std::string five_204s(ReferenceServer& server) {
+  return server.create_session(server::script_from_json(R"({"connections": [
+      {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}]})"));
+}
+
+// Every request to a session is logged: a client reconnecting forever must not grow the log
+// without bound.
 TEST(ReferenceServerHardeningTest, ARequestLogStopsAtItsCapAndCountsTheRest) {
   server::ServerOptions options;
   options.max_logged_requests = 3;
   ReferenceServer server(options);
   server.start();
-  const std::string id = server.create_session(server::script_from_json(R"({"connections": [
-      {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}]})"));
+  const std::string id = five_204s(server);
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(status_line(raw_exchange(server.port(), "GET", ReferenceServer::stream_path(id) + "?n=" + std::to_string(i))),
               "HTTP/1.1 204 No Content");
@@ -472,8 +476,7 @@ TEST(ReferenceServerHardeningTest, ARequestLogStopsAtItsByteCap) {
   options.max_log_bytes = 64 * 1024;
   ReferenceServer server(options);
   server.start();
-  const std::string id = server.create_session(server::script_from_json(R"({"connections": [
-      {"status": 204}, {"status": 204}, {"status": 204}]})"));
+  const std::string id = five_204s(server);
   const std::string body(40 * 1024, 'b');  // two of these pass 64 KiB
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(status_line(raw_exchange(server.port(), "POST", ReferenceServer::stream_path(id), body)), "HTTP/1.1 204 No Content");
@@ -489,11 +492,6 @@ namespace ssespec {
 namespace {
 
 using server::ReferenceServer;
-
-std::string five_204s(ReferenceServer& server) {
-  return server.create_session(server::script_from_json(R"({"connections": [
-      {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}]})"));
-}
 
 std::string post_head(const std::string& path, std::size_t length) {
   return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
