@@ -16,6 +16,7 @@ namespace {
 struct ServeOptions {
   std::uint16_t port = 8080;
   int threads = 16;
+  unsigned stream_threads = 0;
   bool fixtures = true;
 };
 
@@ -23,6 +24,7 @@ int run(const ServeOptions& options) {
   server::ServerOptions server_options;
   server_options.port = options.port;
   server_options.max_threads = options.threads;
+  server_options.stream_threads = options.stream_threads;
   server::ReferenceServer server(server_options);
   std::size_t scripts = 0;
   if (options.fixtures) {
@@ -62,6 +64,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--port,-p", options->port, "Port on 127.0.0.1 (0: any free port, printed)");
   cmd->add_option("--threads", options->threads, "HTTP pool threads (they answer complete requests; neither streams nor slow request heads hold them)")
       ->check(CLI::Range(2, 256));
+  cmd->add_option("--stream-threads", options->stream_threads, "Threads that write the streams (0: one per core)")
+      ->check(CLI::Range(0u, 256u));
   cmd->add_flag("!--no-fixtures", options->fixtures, "Do not register the fixture scripts");
   add_fixtures_option(*cmd);
   cmd->callback([options] { throw CommandExit{run(*options)}; });

@@ -1,8 +1,12 @@
 // Accepts connections and waits, in one poll() loop, until each has sent a complete request
-// head; only then is the socket handed to POCO's pool threads. A slow or idle client costs a
-// poll entry, never a pool thread (slowloris), and every head has one overall deadline.
+// head, and its body too when it has one; only then is the socket handed to POCO's pool threads.
+// A slow or idle client costs a poll entry, never a pool thread (slowloris, and a body trickled
+// byte by byte), and the head and the body each have one overall deadline.
 //
-// The head is only peeked (MSG_PEEK), so POCO's HTTPServerConnection still reads and parses it.
+// The request is only peeked (MSG_PEEK, FIONREAD), so POCO's HTTPServerConnection still reads
+// and parses it. A body is waited for until it has arrived whole, or until `body_window` of it
+// waits in the socket: a client that fast is no trickler, and a script of several MiB cannot be
+// peeked (the pool thread reads the rest, each read bounded by POCO's timeout).
 #pragma once
 
 #include <Poco/Net/ServerSocket.h>
@@ -22,6 +26,9 @@ struct GateLimits {
   std::chrono::milliseconds head_deadline{5000};  // from accept to the head's blank line: else 408
   std::size_t max_head_bytes = 16 * 1024;         // a longer head gets 431
   std::size_t max_waiting = 16384;                // connections still sending heads; more are closed
+  std::chrono::milliseconds body_deadline{10000};  // from the head's end to the body's: else 408
+  std::size_t max_body_bytes = 64u << 20;           // a longer Content-Length gets 413
+  std::size_t body_window = 64 * 1024;             // this much of a body waiting is enough to dispatch
 };
 
 class HeadGate {
@@ -34,7 +41,7 @@ class HeadGate {
   HeadGate& operator=(const HeadGate&) = delete;
 
   void stop();                   // closes the listener and every waiting connection
-  std::size_t waiting() const;   // connections whose head has not arrived yet
+  std::size_t waiting() const;   // connections whose head (or body) has not arrived yet
 
  private:
   void run();

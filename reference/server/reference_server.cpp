@@ -8,11 +8,11 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/TCPServerDispatcher.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
@@ -43,7 +43,10 @@ struct ReferenceServer::Session {
   Clock::time_point created = Clock::now();
   mutable std::mutex mutex;
   mutable std::condition_variable changed;  // a request arrived or a response finished playing
-  std::vector<RecordedRequest> requests;
+  std::vector<RecordedRequest> requests;  // the log: the first ones, up to the caps
+  std::size_t request_count = 0;          // every request, logged or not
+  std::size_t logged_bytes = 0;           // method, target, headers and body of the log
+  bool log_full = false;                  // a request did not fit: none after it is logged
   int playing = 0;  // responses still writing their steps
   int open = 0;     // connections the pump still holds
   Clock::time_point last_active = created;  // the last request or closed connection
@@ -100,11 +103,23 @@ class NotFoundHandler final : public HTTPRequestHandler {
   }
 };
 
-// A request body, up to 64 KiB (clients that stream with POST resend it on each reconnection).
-void read_body(HTTPServerRequest& request, std::string& body) {
+// A request body, up to `limit` bytes (the rest is left unread), all of it within `within`. The
+// gate waited for the whole of a small body; a big one that slows down past the gate holds this
+// pool thread no longer than `within`. False if the time ran out.
+bool read_body(HTTPServerRequest& request, std::string& body, std::size_t limit, std::chrono::milliseconds within) {
+  Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).session().socket();
+  const Clock::time_point deadline = Clock::now() + within;
   char buffer[4096];
   std::istream& in = request.stream();
-  while (body.size() < 65536 && in.read(buffer, sizeof buffer).gcount() > 0) body.append(buffer, static_cast<std::size_t>(in.gcount()));
+  while (body.size() < limit) {
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    socket.setReceiveTimeout(Poco::Timespan(left));
+    const std::size_t want = std::min(sizeof buffer, limit - body.size());
+    if (in.read(buffer, static_cast<std::streamsize>(want)).gcount() <= 0) break;
+    body.append(buffer, static_cast<std::size_t>(in.gcount()));
+  }
+  return !in.bad() || Clock::now() < deadline;
 }
 
 // /s/<session>/<anything>: the session's next scripted connection.
@@ -118,15 +133,18 @@ class ScriptedHandler final : public HTTPRequestHandler {
     recorded.method = request.getMethod();
     recorded.path = request.getURI();
     for (const auto& [name, value] : request) recorded.headers.emplace_back(name, value);
-    if (request.hasContentLength() || request.getChunkedTransferEncoding()) read_body(request, recorded.body);
+    // Clients that stream with POST resend the body on each reconnection: the first 64 KiB are kept.
+    if (request.hasContentLength() || request.getChunkedTransferEncoding()) {
+      read_body(request, recorded.body, 64 * 1024, server_.options().body_deadline);
+    }
     std::size_t index = 0;
     {
       std::lock_guard<std::mutex> lock(session_->mutex);
       session_->last_active = Clock::now();
       recorded.at_ms = session_->ms_since_start();
-      index = session_->requests.size();
+      index = session_->request_count++;
       recorded.connection = index < session_->script->connections.size() ? static_cast<int>(index) : -1;
-      session_->requests.push_back(recorded);
+      server_.log_request(*session_, std::move(recorded));
       // Counted with the request, so that a waiter never sees the request without its playing.
       ++session_->playing;
       ++session_->open;
@@ -162,7 +180,7 @@ class ScriptedHandler final : public HTTPRequestHandler {
       stream.on_ended = [weak, index] {
         if (auto s = weak.lock()) {
           std::lock_guard<std::mutex> lock(s->mutex);
-          s->requests[index].ended_at_ms = s->ms_since_start();
+          if (index < s->requests.size()) s->requests[index].ended_at_ms = s->ms_since_start();
         }
       };
     }
@@ -209,7 +227,7 @@ class ApiHandler final : public HTTPRequestHandler {
         return;
       }
       if (segments_.size() == 3 && segments_[2] == "requests" && method == "GET") {
-        send_text(response, HTTPResponse::HTTP_OK, "application/json", requests_to_json(server_.requests(segments_[1])) + "\n");
+        send_text(response, HTTPResponse::HTTP_OK, "application/json", requests_to_json(server_.requests(segments_[1]), server_.requests_not_logged(segments_[1])) + "\n");
         return;
       }
       if (segments_.size() == 2 && method == "DELETE") {
@@ -235,7 +253,10 @@ class ApiHandler final : public HTTPRequestHandler {
     }
     if (!script) {
       std::string body;
-      Poco::StreamCopier::copyToString(request.stream(), body);
+      if (!read_body(request, body, server_.options().max_body_bytes, server_.options().body_deadline)) {
+        send_error(response, HTTPResponse::HTTP_REQUEST_TIMEOUT, "the script did not arrive in time");
+        return;
+      }
       try {
         script = std::make_shared<const Script>(script_from_json(body));
       } catch (const FixtureError& e) {
@@ -367,6 +388,7 @@ void ReferenceServer::start() {
   PumpLimits limits;
   limits.max_stall = options_.max_stall;
   limits.dead_peer = options_.dead_peer;
+  limits.threads = options_.stream_threads;
   pump_ = std::make_unique<StreamPump>(limits);
   pump_->set_broadcast(std::chrono::seconds(1), [](std::chrono::system_clock::time_point at) {
     const std::time_t second = std::chrono::system_clock::to_time_t(at);
@@ -385,6 +407,8 @@ void ReferenceServer::start() {
       new Poco::Net::HTTPServerConnectionFactory(params, new Factory(*this)), *pool_, params);
   GateLimits gate_limits;
   gate_limits.head_deadline = options_.head_deadline;
+  gate_limits.body_deadline = options_.body_deadline;
+  gate_limits.max_body_bytes = options_.max_body_bytes;
   gate_ = std::make_unique<HeadGate>(listener, gate_limits,
                                      [dispatcher = dispatcher_](const Poco::Net::StreamSocket& s) { dispatcher->enqueue(s); });
 }
@@ -481,7 +505,7 @@ bool ReferenceServer::wait_played(const std::string& session_id, std::size_t min
   }
   std::unique_lock<std::mutex> lock(session->mutex);
   return session->changed.wait_until(lock, deadline,
-                                     [&] { return session->requests.size() >= min_requests && session->playing == 0; });
+                                     [&] { return session->request_count >= min_requests && session->playing == 0; });
 }
 
 void ReferenceServer::end_session(const std::string& session_id) {
@@ -494,7 +518,26 @@ void ReferenceServer::end_session(const std::string& session_id) {
 
 std::size_t ReferenceServer::active_streams() const { return pump_ ? pump_->active() : 0; }
 
-std::string requests_to_json(const std::vector<RecordedRequest>& requests) {
+// Keeps the request if the session's log has room (with session.mutex held): a client that
+// reconnects forever, or sends big bodies, cannot grow the server without bound.
+void ReferenceServer::log_request(Session& session, RecordedRequest request) const {
+  std::size_t size = request.method.size() + request.path.size() + request.body.size();
+  for (const auto& [name, value] : request.headers) size += name.size() + value.size();
+  session.log_full = session.log_full || session.requests.size() >= options_.max_logged_requests ||
+                     session.logged_bytes + size > options_.max_log_bytes;
+  if (session.log_full) return;
+  session.logged_bytes += size;
+  session.requests.push_back(std::move(request));
+}
+
+std::size_t ReferenceServer::requests_not_logged(const std::string& session_id) const {
+  const auto session = find_session(session_id);
+  if (!session) return 0;
+  std::lock_guard<std::mutex> lock(session->mutex);
+  return session->request_count - session->requests.size();
+}
+
+std::string requests_to_json(const std::vector<RecordedRequest>& requests, std::size_t not_logged) {
   Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
   for (const RecordedRequest& r : requests) {
     Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -517,8 +560,9 @@ std::string requests_to_json(const std::vector<RecordedRequest>& requests) {
     }
     list->add(item);
   }
-  Poco::JSON::Object json;
+  Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
   json.set("requests", list);
+  json.set("notLogged", not_logged);
   std::ostringstream out;
   json.stringify(out);
   return out.str();

@@ -1,5 +1,5 @@
 // The ssespec reference server: POCO request handlers behind a poll() head gate (head_gate.hpp)
-// and a poll() stream pump (stream_pump.hpp). It replays scripted connections for scenario
+// and an epoll stream pump (stream_pump.hpp). It replays scripted connections for scenario
 // sessions, records every request it receives, and serves the /demo page.
 // Endpoints: reference/server/API.md.
 #pragma once
@@ -53,10 +53,17 @@ struct ServerOptions {
   int listen_backlog = 4096;  // the kernel caps it at net.core.somaxconn
   int max_queued = 16384;     // complete requests waiting for a pool thread (POCO's queue)
   std::chrono::milliseconds head_deadline{5000};  // accept to end of request head, else 408
+  std::chrono::milliseconds body_deadline{10000};  // end of head to end of body, else 408 (the gate waits)
+  std::size_t max_body_bytes = 64u << 20;           // a longer Content-Length answers 413
   std::chrono::milliseconds session_ttl{10 * 60 * 1000};  // a session idle this long is forgotten
   std::size_t max_sessions = 4096;  // POST /sessions beyond this answers 503
   std::chrono::milliseconds max_stall{10000};  // a stream whose client takes no bytes this long is dropped
+  unsigned stream_threads = 0;  // threads that write the streams (the pump's shards); 0: one per core
   std::chrono::seconds dead_peer{30};  // a client gone without FIN/RST is noticed after about this long
+  // A session logs its first requests only, up to both caps (method, target, headers and body
+  // counted); later ones are answered as usual and only counted (requests_not_logged).
+  std::size_t max_logged_requests = 1000;
+  std::size_t max_log_bytes = 1 << 20;
 };
 
 // create_session() when max_sessions live sessions exist (POST /sessions answers 503).
@@ -85,8 +92,10 @@ class ReferenceServer {
   std::string create_session(std::shared_ptr<const Script> script);
   std::string create_session(Script script) { return create_session(std::make_shared<const Script>(std::move(script))); }
   static std::string stream_path(const std::string& session_id) { return "/s/" + session_id + "/stream"; }
-  // Everything the session received so far.
+  // What the session received so far: its first requests, up to the log's caps (ServerOptions).
   std::vector<RecordedRequest> requests(const std::string& session_id) const;
+  // Requests the session received past the log's caps.
+  std::size_t requests_not_logged(const std::string& session_id) const;
   // True once every response the session started has written all its scripted steps (or its
   // client left): nothing more will arrive unless the client connects again.
   bool session_played(const std::string& session_id) const;
@@ -102,9 +111,11 @@ class ReferenceServer {
   // Used by the request handlers.
   struct Session;
   std::shared_ptr<Session> find_session(const std::string& id) const;
+  void log_request(Session& session, RecordedRequest request) const;  // with session.mutex held
   std::shared_ptr<const Script> find_script(const std::string& name) const;
   StreamPump& pump() { return *pump_; }
   bool demo_enabled() const { return options_.demo; }
+  const ServerOptions& options() const { return options_; }
 
   // Extra routes (the browser runner page: runner_page.hpp), asked in order before the 404.
   // A route returns a new handler, or nullptr for paths it does not serve. Add before start().
@@ -128,7 +139,7 @@ class ReferenceServer {
   std::vector<Route> routes_;
 };
 
-// JSON for the request log (API.md): {"requests": [{...}, ...]}.
-std::string requests_to_json(const std::vector<RecordedRequest>& requests);
+// JSON for the request log (API.md): {"requests": [{...}, ...], "notLogged": N}.
+std::string requests_to_json(const std::vector<RecordedRequest>& requests, std::size_t not_logged = 0);
 
 }  // namespace ssespec::server

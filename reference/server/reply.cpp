@@ -7,6 +7,9 @@ namespace ssespec::server {
 void reply(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status, const std::string& content_type,
            const std::string& body) {
   response.setStatusAndReason(status);
+  // POCO keeps RFC 2616's wording for these two; RFC 9110 (section 15.5.9, 15.5.14) renamed them.
+  if (status == Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT) response.setReason("Request Timeout");
+  if (status == Poco::Net::HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE) response.setReason("Content Too Large");
   // RFC 9110 8.6: "A server MUST NOT send a Content-Length header field in any response with a
   // status code of 1xx (Informational) or 204 (No Content)".
   if (status == Poco::Net::HTTPResponse::HTTP_NO_CONTENT) {

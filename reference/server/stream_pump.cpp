@@ -3,13 +3,16 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <stdexcept>
 #include <string_view>
+#include <thread>
 
 namespace ssespec::server {
 
@@ -50,6 +53,12 @@ void drain_input(int fd) {
 
 }  // namespace
 
+// What a shard's loop needs without walking every stream it holds.
+struct ShardCounts {
+  std::size_t closed = 0;      // streams closed since the loop last freed them
+  std::size_t subscribed = 0;  // open streams receiving broadcast ticks
+};
+
 struct StreamPump::Entry {
   PumpedStream stream;
   int fd = -1;
@@ -62,6 +71,19 @@ struct StreamPump::Entry {
   bool idle = false;              // steps done, held open (hang) or subscribed
   bool played = false;
   bool closed = false;
+  int epoll_fd = -1;              // the shard's epoll set, which watches this socket
+  bool watching_out = false;      // EPOLLOUT asked for (only while bytes wait)
+  bool busy = false;              // on the shard's busy list: steps to play or bytes waiting
+  ShardCounts* counts = nullptr;
+
+  // Nothing to do until a tick or the peer: an idle stream with nothing queued.
+  bool resting() const { return closed || (idle && out.empty()); }
+
+  void subscribe() {
+    if (subscribed) return;
+    subscribed = idle = true;
+    ++counts->subscribed;
+  }
 
   void mark_played() {
     if (played) return;
@@ -69,61 +91,155 @@ struct StreamPump::Entry {
     if (stream.on_played) stream.on_played();
   }
 
-  // Sends what the socket takes at once and queues the rest (behind anything already queued);
-  // false if the peer is gone.
+  // Queues bytes behind anything already queued, without writing them yet.
+  void queue(std::shared_ptr<const std::string> bytes, Clock::time_point now) {
+    if (bytes->empty()) return;
+    if (out.empty()) last_progress = now;  // the stall clock starts with the first waiting byte
+    queued += bytes->size();
+    out.push_back({std::move(bytes), 0});
+  }
+
+  // Queues bytes and writes what the socket takes now; false if the peer is gone.
   bool write(std::shared_ptr<const std::string> bytes, Clock::time_point now) {
-    if (bytes->empty()) return true;
-    std::size_t offset = 0;
-    if (out.empty()) {  // the usual case: straight to the socket, no queue entry
-      last_progress = now;
-      const ssize_t n = send_some(bytes->data(), bytes->size());
-      if (n < 0) return false;
-      offset = static_cast<std::size_t>(n);
-      if (offset == bytes->size()) return true;
-    }
-    queued += bytes->size() - offset;
-    out.push_back({std::move(bytes), offset});
-    return true;
+    queue(std::move(bytes), now);
+    return flush(now);
   }
 
-  // Bytes the socket took (0 when full), or -1 if the peer is gone.
-  ssize_t send_some(const char* data, std::size_t size) const {
-    for (;;) {
-      const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0) return n;
-      if (errno == EINTR) continue;
-      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-    }
-  }
-
-  // Writes what the socket takes now; false if the peer is gone.
+  // Writes what the socket takes now, every queued chunk in one writev; false if the peer is gone.
   bool flush(Clock::time_point now) {
+    constexpr std::size_t kMaxIov = 16;
     while (!out.empty()) {
-      Chunk& c = out.front();
-      const ssize_t n = send_some(c.owner->data() + c.offset, c.left());
-      if (n < 0) return false;
-      if (n == 0) return true;  // full: poll() says when it can take more
-      c.offset += static_cast<std::size_t>(n);
+      iovec iov[kMaxIov];
+      std::size_t count = 0;
+      for (const Chunk& c : out) {
+        if (count == kMaxIov) break;
+        iov[count++] = {const_cast<char*>(c.owner->data() + c.offset), c.left()};
+      }
+      msghdr message{};
+      message.msg_iov = iov;
+      message.msg_iovlen = count;
+      ssize_t n;
+      do {
+        n = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;  // full: epoll says when it takes more
+      if (n == 0) return true;
       queued -= static_cast<std::size_t>(n);
       last_progress = now;
-      if (c.left() == 0) out.erase(out.begin());
+      auto done = out.begin();
+      for (std::size_t left = static_cast<std::size_t>(n); left > 0;) {
+        const std::size_t take = std::min(left, done->left());
+        done->offset += take;
+        left -= take;
+        if (done->left() == 0) ++done;
+      }
+      out.erase(out.begin(), done);
     }
     return true;
+  }
+
+  // Asks epoll for writability exactly while bytes wait, so an idle stream costs no wake-up.
+  void watch() {
+    const bool want_out = !out.empty();
+    if (closed || want_out == watching_out) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN | (want_out ? EPOLLOUT : 0u);
+    ev.data.ptr = this;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+    watching_out = want_out;
   }
 
   // Lets go of the socket (once); `on_closed` tells the owner.
   void close() {
     if (closed) return;
     closed = true;
-    if (fd >= 0) stream.socket.close();
+    if (fd >= 0) {
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);  // before close: a dup'ed fd would stay watched
+      stream.socket.close();
+    }
     fd = -1;
+    ++counts->closed;
+    if (subscribed) --counts->subscribed;
     mark_played();
     if (stream.on_closed) stream.on_closed();
   }
 };
 
+// One loop thread with its own epoll set and its own streams.
+class StreamPump::Shard {
+ public:
+  explicit Shard(StreamPump& pump) : pump_(pump), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+    if (epoll_fd_ < 0) throw std::runtime_error("StreamPump: epoll_create1 failed");
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = nullptr;  // the wake pipe
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_pipe_.read_fd(), &ev);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Shard() {
+    stop();
+    ::close(epoll_fd_);
+  }
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  void add(PumpedStream stream) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      incoming_.push_back(std::move(stream));
+    }
+    wake_pipe_.wake();
+  }
+  void close_tag(const std::string& tag) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closing_tags_.push_back(tag);
+    }
+    wake_pipe_.wake();
+  }
+  std::size_t active() const { return active_.load(); }
+  void stop() {
+    if (stopping_.exchange(true)) return;
+    wake_pipe_.wake();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run();
+  void accept_new();
+  bool advance(Entry& entry, Clock::time_point now);  // false: finished
+  void broadcast(Clock::time_point now);
+  void deliver(Entry& entry, const std::shared_ptr<const Tick>& tick, Clock::time_point now);
+  void schedule_next_tick(bool after_a_tick);
+
+  // A stream that may need the loop's attention (and was not on the list) joins the busy list.
+  void mark_busy(Entry& e) {
+    if (e.busy || e.resting()) return;
+    e.busy = true;
+    busy_.push_back(&e);
+  }
+
+  StreamPump& pump_;
+  std::vector<std::unique_ptr<Entry>> entries_;  // only the loop thread touches them
+  // The streams with steps to play or bytes waiting: each wake-up walks these, not every
+  // stream held (an idle broadcast stream costs nothing between ticks).
+  std::vector<Entry*> busy_;
+  ShardCounts counts_;
+  Clock::time_point next_broadcast_;
+  std::chrono::system_clock::time_point next_broadcast_wall_;
+  std::mutex mutex_;
+  std::vector<PumpedStream> incoming_;
+  std::vector<std::string> closing_tags_;
+  std::atomic<std::size_t> active_{0};
+  std::atomic<bool> stopping_{false};
+  WakePipe wake_pipe_;
+  int epoll_fd_ = -1;
+  std::thread thread_;
+};
+
 StreamPump::StreamPump(PumpLimits limits) : limits_(limits) {
-  thread_ = std::thread([this] { run(); });
+  const unsigned threads = limits_.threads > 0 ? limits_.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < threads; ++i) shards_.push_back(std::make_unique<Shard>(*this));
 }
 
 StreamPump::~StreamPump() {
@@ -131,39 +247,44 @@ StreamPump::~StreamPump() {
 }
 
 void StreamPump::set_broadcast(std::chrono::milliseconds period, TickSource source) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  broadcast_period_ = period;
-  tick_source_ = std::move(source);
+  {
+    std::lock_guard<std::mutex> lock(tick_mutex_);
+    tick_source_ = std::move(source);
+  }
+  broadcast_period_ms_ = period.count();
+}
+
+std::shared_ptr<const Tick> StreamPump::tick_at(std::chrono::system_clock::time_point boundary) {
+  std::lock_guard<std::mutex> lock(tick_mutex_);
+  if (!tick_ || tick_boundary_ != boundary) {
+    tick_ = std::make_shared<const Tick>(tick_source_(boundary));
+    tick_boundary_ = boundary;
+  }
+  return tick_;
 }
 
 void StreamPump::stop() {
-  if (stopping_.exchange(true)) return;
-  wake();
-  if (thread_.joinable()) thread_.join();
+  if (stopped_.exchange(true)) return;
+  for (auto& shard : shards_) shard->stop();
 }
 
-void StreamPump::wake() { wake_pipe_.wake(); }
-
 void StreamPump::add(PumpedStream stream) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    incoming_.push_back(std::move(stream));
-  }
-  wake();
+  shards_[next_shard_++ % shards_.size()]->add(std::move(stream));
 }
 
 void StreamPump::close_tag(const std::string& tag) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    closing_tags_.push_back(tag);
-  }
-  wake();
+  for (auto& shard : shards_) shard->close_tag(tag);
 }
 
-std::size_t StreamPump::active() const { return active_.load(); }
+std::size_t StreamPump::active() const {
+  std::size_t total = 0;
+  for (const auto& shard : shards_) total += shard->active();
+  return total;
+}
+
 std::size_t StreamPump::dropped_behind() const { return dropped_behind_.load(); }
 
-bool StreamPump::advance(Entry& e, Clock::time_point now) {
+bool StreamPump::Shard::advance(Entry& e, Clock::time_point now) {
   PumpedStream& s = e.stream;
   const std::size_t step_count = s.steps ? s.steps->size() : 0;
   // One step in flight at a time: the next is queued once the previous left entirely.
@@ -176,12 +297,20 @@ bool StreamPump::advance(Entry& e, Clock::time_point now) {
     // Aliasing: the chunk keeps the shared script alive and points into it.
     if (!e.write(std::shared_ptr<const std::string>(s.steps, &step.bytes), now)) return false;
   }
-  if (!e.out.empty()) return true;  // the rest when the socket is writable again
+  if (e.next_step < step_count) return true;  // a step still in flight
+  // Ticks may queue behind a broadcast stream's head: they leave together.
+  if (!e.out.empty() && !s.broadcast) return true;
   e.mark_played();
   if (s.broadcast) {
-    e.subscribed = e.idle = true;
-    // The current tick at once, so a new client need not wait for the next period.
-    if (tick_source_) deliver(e, std::make_shared<const Tick>(tick_source_(std::chrono::system_clock::now())), now);
+    e.subscribe();
+    // The current period's tick at once, so a new client need not wait for the next one.
+    const long long period_ms = pump_.broadcast_period_ms_.load();
+    if (period_ms > 0) {
+      const auto period = std::chrono::milliseconds(period_ms);
+      const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch());
+      deliver(e, pump_.tick_at(std::chrono::system_clock::time_point(wall - wall % period)), now);
+    }
     return !e.closed;
   }
   switch (s.end) {
@@ -203,26 +332,30 @@ bool StreamPump::advance(Entry& e, Clock::time_point now) {
   return false;
 }
 
-void StreamPump::deliver(Entry& e, const std::shared_ptr<const Tick>& tick, Clock::time_point now) {
+void StreamPump::Shard::deliver(Entry& e, const std::shared_ptr<const Tick>& tick, Clock::time_point now) {
   if (e.closed || tick->seq <= e.stream.after_seq) return;
   e.stream.after_seq = tick->seq;  // a stream never gets the same tick twice
   if (!e.write(std::shared_ptr<const std::string>(tick, &tick->bytes), now)) {
     e.close();
-  } else if (e.queued > limits_.max_queued_bytes) {
-    ++dropped_behind_;
+  } else if (e.queued > pump_.limits_.max_queued_bytes) {
+    ++pump_.dropped_behind_;
     e.close();
   }
 }
 
-void StreamPump::broadcast(std::vector<std::unique_ptr<Entry>>& entries, Clock::time_point now) {
+void StreamPump::Shard::broadcast(Clock::time_point now) {
   // Stamped with the period boundary it stands for, not the (slightly later) moment it runs.
-  const auto tick = std::make_shared<const Tick>(tick_source_(next_broadcast_wall_));
-  for (auto& e : entries) {
-    if (e->subscribed) deliver(*e, tick, now);
+  const auto tick = pump_.tick_at(next_broadcast_wall_);
+  for (auto& e : entries_) {
+    if (e->subscribed) {
+      deliver(*e, tick, now);
+      e->watch();
+      mark_busy(*e);  // fell behind: the stall clock runs
+    }
   }
 }
 
-void StreamPump::accept_new(std::vector<std::unique_ptr<Entry>>& entries) {
+void StreamPump::Shard::accept_new() {
   std::vector<PumpedStream> fresh;
   std::vector<std::string> tags;
   {
@@ -234,79 +367,106 @@ void StreamPump::accept_new(std::vector<std::unique_ptr<Entry>>& entries) {
   for (PumpedStream& s : fresh) {
     auto e = std::make_unique<Entry>();
     e->fd = s.socket.impl()->sockfd();
+    e->epoll_fd = epoll_fd_;
+    e->counts = &counts_;
     ::fcntl(e->fd, F_SETFL, ::fcntl(e->fd, F_GETFL) | O_NONBLOCK);
-    watch_for_dead_peer(e->fd, limits_.dead_peer);
+    watch_for_dead_peer(e->fd, pump_.limits_.dead_peer);
     e->stream = std::move(s);
     e->due = e->last_progress = now;
-    std::string head = std::move(e->stream.head);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = e.get();
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, e->fd, &ev) != 0) {
+      e->close();  // not watched, so never served: let it go at once
+      continue;
+    }
+    e->queue(std::make_shared<const std::string>(std::move(e->stream.head)), now);
     e->stream.head.clear();
-    if (!e->write(std::make_shared<const std::string>(std::move(head)), now)) e->close();
-    entries.push_back(std::move(e));
+    // A broadcast stream's head and the current tick leave in one write.
+    if (e->stream.broadcast && !advance(*e, now)) e->close();
+    if (!e->closed && !e->flush(now)) e->close();
+    e->watch();
+    mark_busy(*e);
+    entries_.push_back(std::move(e));
   }
   if (!tags.empty()) {
-    for (auto& e : entries) {
+    for (auto& e : entries_) {
       if (std::find(tags.begin(), tags.end(), e->stream.tag) != tags.end()) e->close();
     }
   }
 }
 
-void StreamPump::run() {
-  std::vector<std::unique_ptr<Entry>> entries;
-  std::vector<pollfd> fds;
+// The next wall-clock period boundary, so ticks land on whole seconds. Both clocks are read now
+// (a broadcast may have taken a while), and after a tick the boundary is always a later one.
+void StreamPump::Shard::schedule_next_tick(bool after_a_tick) {
+  const auto period = std::chrono::milliseconds(pump_.broadcast_period_ms_.load());
+  const Clock::time_point steady = Clock::now();
+  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  auto boundary = std::chrono::system_clock::time_point(wall + (period - wall % period));
+  if (after_a_tick && boundary <= next_broadcast_wall_) boundary = next_broadcast_wall_ + period;
+  next_broadcast_ = steady + (boundary.time_since_epoch() - wall);
+  next_broadcast_wall_ = boundary;
+}
+
+void StreamPump::Shard::run() {
+  const PumpLimits& limits = pump_.limits_;
+  std::vector<epoll_event> events(1024);
   while (!stopping_) {
-    accept_new(entries);
+    accept_new();
     Clock::time_point now = Clock::now();
-    bool any_subscribed = false;
-    for (auto& e : entries) {
-      if (e->closed) continue;
-      if (!e->out.empty() && now - e->last_progress > limits_.max_stall) {  // stays behind
-        ++dropped_behind_;
+    Clock::time_point next = now + kMaxPollWait;
+    // Only the busy streams: play due steps, drop those that stay behind, find the next deadline.
+    std::size_t kept = 0;
+    for (Entry* e : busy_) {
+      if (!e->closed && !e->out.empty() && now - e->last_progress > limits.max_stall) {  // stays behind
+        ++pump_.dropped_behind_;
         e->close();
+      }
+      if (!e->closed && !e->idle && e->out.empty() && e->due <= now && !advance(*e, now)) e->close();
+      e->watch();
+      if (e->resting()) {
+        e->busy = false;
         continue;
       }
-      if (!e->idle && e->out.empty() && e->due <= now && !advance(*e, now)) e->close();
-      any_subscribed = any_subscribed || e->subscribed;
+      if (!e->idle && e->out.empty()) next = std::min(next, e->due);
+      if (!e->out.empty()) next = std::min(next, e->last_progress + limits.max_stall);
+      busy_[kept++] = e;
     }
-    if (tick_source_ && broadcast_period_.count() > 0) {
+    busy_.resize(kept);
+    if (pump_.broadcast_period_ms_.load() > 0) {
       const bool due = next_broadcast_ != Clock::time_point{} && now >= next_broadcast_;
-      if (due && any_subscribed) broadcast(entries, now);
-      if (due || next_broadcast_ == Clock::time_point{}) {
-        // The next wall-clock period boundary, so ticks land on whole seconds. Both clocks are
-        // read now (a broadcast may have taken a while since `now`), and the boundary is always
-        // a later one than the tick just sent.
-        const Clock::time_point steady = Clock::now();
-        const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch());
-        auto boundary = std::chrono::system_clock::time_point(wall + (broadcast_period_ - wall % broadcast_period_));
-        if (due && boundary <= next_broadcast_wall_) boundary = next_broadcast_wall_ + broadcast_period_;
-        next_broadcast_ = steady + (boundary.time_since_epoch() - wall);
-        next_broadcast_wall_ = boundary;
-      }
+      if (due && counts_.subscribed > 0) broadcast(now);
+      if (due || next_broadcast_ == Clock::time_point{}) schedule_next_tick(due);
+      if (counts_.subscribed > 0) next = std::min(next, next_broadcast_);
     }
-    entries.erase(std::remove_if(entries.begin(), entries.end(), [](const auto& e) { return e->closed; }),
-                  entries.end());
-    active_ = entries.size();
+    if (counts_.closed > 0) {  // free them (never while an epoll batch may still name them)
+      busy_.erase(std::remove_if(busy_.begin(), busy_.end(), [](const Entry* e) { return e->closed; }), busy_.end());
+      entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [](const auto& e) { return e->closed; }),
+                     entries_.end());
+      counts_.closed = 0;
+    }
+    active_ = entries_.size();
 
     // Sleep until a step or tick is due, a socket can take more, a peer speaks or leaves, or
-    // work arrives.
-    Clock::time_point next = Clock::now() + kMaxPollWait;
-    if (any_subscribed) next = std::min(next, next_broadcast_);
-    fds.clear();
-    fds.push_back({wake_pipe_.read_fd(), POLLIN, 0});
-    for (const auto& e : entries) {
-      if (!e->idle && e->out.empty()) next = std::min(next, e->due);
-      if (!e->out.empty()) next = std::min(next, e->last_progress + limits_.max_stall);
-      fds.push_back({e->fd, static_cast<short>(POLLIN | (e->out.empty() ? 0 : POLLOUT)), 0});
-    }
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now());
-    const int timeout_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, wait.count() + 1));
-    if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) continue;
-    if (fds[0].revents) wake_pipe_.drain();
+    // work arrives. epoll reports only the sockets that are ready, so a wake-up costs what
+    // happened, not one entry per stream held.
+    // epoll_pwait2 takes nanoseconds: a tick is not late by the millisecond epoll_wait rounds to.
+    const long long wait_ns =
+        std::max<long long>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(next - Clock::now()).count());
+    const timespec timeout{static_cast<time_t>(wait_ns / 1000000000), static_cast<long>(wait_ns % 1000000000)};
+    const int ready = ::epoll_pwait2(epoll_fd_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
+    if (ready <= 0) continue;
     now = Clock::now();
-    for (std::size_t i = 1; i < fds.size(); ++i) {
-      if (!fds[i].revents) continue;
-      Entry& e = *entries[i - 1];
-      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+    for (int i = 0; i < ready; ++i) {
+      const epoll_event& ev = events[static_cast<std::size_t>(i)];
+      if (ev.data.ptr == nullptr) {
+        wake_pipe_.drain();
+        continue;
+      }
+      Entry& e = *static_cast<Entry*>(ev.data.ptr);
+      if (e.closed) continue;  // closed earlier in this batch; freed only after it
+      if (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
         char scratch[4096];
         const ssize_t n = ::recv(e.fd, scratch, sizeof scratch, MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -314,10 +474,16 @@ void StreamPump::run() {
           continue;
         }
       }
-      if ((fds[i].revents & POLLOUT) && !e.flush(now)) e.close();
+      if ((ev.events & EPOLLOUT) && !e.flush(now)) {
+        e.close();
+        continue;
+      }
+      e.watch();
+      mark_busy(e);
     }
   }
-  for (auto& e : entries) e->close();
+  for (auto& e : entries_) e->close();
+  entries_.clear();
   active_ = 0;
 }
 

@@ -1,15 +1,20 @@
-// One thread that writes every stream: sockets detached from POCO's HTTPServer
-// (HTTPServerRequestImpl::detachSocket) are handed here, so an idle or slow stream costs a
-// poll() entry, not a blocked pool thread. It plays each stream's steps on time, ends it as
-// scripted, feeds broadcast streams (the demo clock) one shared tick, and drops streams whose
-// client went away or stays behind.
+// The threads that write every stream: sockets detached from POCO's HTTPServer
+// (HTTPServerRequestImpl::detachSocket) are handed here, so an idle or slow stream costs an
+// epoll registration, not a blocked pool thread. The pump plays each stream's steps on time,
+// ends it as scripted, feeds broadcast streams (the demo clock) one shared tick, and drops
+// streams whose client went away or stays behind.
 //
-// Every socket is non-blocking and written only when poll() says it is writable, from the
+// Streams are spread over one loop thread per core (a "shard", each with its own epoll set), so
+// a broadcast tick is written to all streams by every core at once. A stream stays on its shard
+// for life. The tick is formatted once per period and the same bytes go to every shard.
+//
+// Every socket is non-blocking and written only when epoll says it is writable, from the
 // stream's own outgoing queue, so one slow reader never delays another stream. A scripted step
 // is queued only once the previous one is fully written: chunks the script separates are never
-// coalesced into one send.
+// coalesced into one send. What a broadcast stream has queued (its head, the current tick,
+// ticks it fell behind on) leaves in one writev.
 //
-// Why not Poco::Net::SocketReactor: it has no timers, and every step here is timed. A poll()
+// Why not Poco::Net::SocketReactor: it has no timers, and every step here is timed. An epoll
 // loop with a deadline per stream is the same reactor pattern with the timers built in.
 #pragma once
 
@@ -54,6 +59,8 @@ struct PumpLimits {
   // TCP keepalive and TCP_USER_TIMEOUT: a client that vanished without FIN or RST is noticed
   // after about this long.
   std::chrono::seconds dead_peer{30};
+  // Loop threads streams are spread over; 0: one per core.
+  unsigned threads = 0;
 };
 
 // The broadcast feed: called once per period (on the wall clock's period boundary) and the same
@@ -81,26 +88,20 @@ class StreamPump {
 
  private:
   struct Entry;
-  void run();
-  void wake();
-  void accept_new(std::vector<std::unique_ptr<Entry>>& entries);
-  bool advance(Entry& entry, std::chrono::steady_clock::time_point now);  // false: finished
-  void broadcast(std::vector<std::unique_ptr<Entry>>& entries, std::chrono::steady_clock::time_point now);
-  void deliver(Entry& entry, const std::shared_ptr<const Tick>& tick, std::chrono::steady_clock::time_point now);
+  class Shard;
+  // The tick for the period that starts at `boundary`: formatted once, shared by every shard.
+  std::shared_ptr<const Tick> tick_at(std::chrono::system_clock::time_point boundary);
 
   const PumpLimits limits_;
-  std::chrono::milliseconds broadcast_period_{0};
+  std::atomic<long long> broadcast_period_ms_{0};  // read by every shard's loop
+  std::mutex tick_mutex_;
   TickSource tick_source_;
-  std::chrono::steady_clock::time_point next_broadcast_;
-  std::chrono::system_clock::time_point next_broadcast_wall_;
-  mutable std::mutex mutex_;
-  std::vector<PumpedStream> incoming_;
-  std::vector<std::string> closing_tags_;
-  std::atomic<std::size_t> active_{0};
+  std::chrono::system_clock::time_point tick_boundary_;
+  std::shared_ptr<const Tick> tick_;
   std::atomic<std::size_t> dropped_behind_{0};
-  std::atomic<bool> stopping_{false};
-  WakePipe wake_pipe_;
-  std::thread thread_;
+  std::atomic<std::size_t> next_shard_{0};
+  std::atomic<bool> stopped_{false};
+  std::vector<std::unique_ptr<Shard>> shards_;
 };
 
 }  // namespace ssespec::server

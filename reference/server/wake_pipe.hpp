@@ -1,4 +1,4 @@
-// WakePipe: lets another thread interrupt a poll() loop. The loop polls read_fd() for POLLIN
+// WakePipe: lets another thread interrupt a poll()/epoll loop. The loop watches read_fd() for POLLIN
 // and calls drain() when it is readable; any thread calls wake(). Both ends are non-blocking,
 // so a full pipe (the loop is already due to wake) never blocks the caller.
 #pragma once

@@ -438,3 +438,135 @@ TEST(ReferenceServerHardeningTest, SlowHeadsDoNotBlockANewClientAndMeetTheirDead
 
 }  // namespace
 }  // namespace ssespec
+
+namespace ssespec {
+namespace {
+
+using server::ReferenceServer;
+
+std::string five_204s(ReferenceServer& server) {
+  return server.create_session(server::script_from_json(R"({"connections": [
+      {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}, {"status": 204}]})"));
+}
+
+// Every request to a session is logged: a client reconnecting forever must not grow the log
+// without bound.
+TEST(ReferenceServerHardeningTest, ARequestLogStopsAtItsCapAndCountsTheRest) {
+  server::ServerOptions options;
+  options.max_logged_requests = 3;
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = five_204s(server);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(status_line(raw_exchange(server.port(), "GET", ReferenceServer::stream_path(id) + "?n=" + std::to_string(i))),
+              "HTTP/1.1 204 No Content");
+  }
+  const auto logged = server.requests(id);
+  ASSERT_EQ(logged.size(), 3u);
+  EXPECT_EQ(logged.back().path, ReferenceServer::stream_path(id) + "?n=2") << "the first requests are kept";
+  EXPECT_EQ(server.requests_not_logged(id), 2u);
+  const std::string answer = raw_exchange(server.port(), "GET", "/sessions/" + id + "/requests");
+  EXPECT_NE(answer.find("\"notLogged\":2"), std::string::npos) << answer;
+  // Answering goes on past the log's cap: the connection index still counts every request.
+  EXPECT_TRUE(server.wait_played(id, 5, std::chrono::steady_clock::now() + std::chrono::seconds(30)));
+}
+
+TEST(ReferenceServerHardeningTest, ARequestLogStopsAtItsByteCap) {
+  server::ServerOptions options;
+  options.max_log_bytes = 64 * 1024;
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = five_204s(server);
+  const std::string body(40 * 1024, 'b');  // two of these pass 64 KiB
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(status_line(raw_exchange(server.port(), "POST", ReferenceServer::stream_path(id), body)), "HTTP/1.1 204 No Content");
+  }
+  EXPECT_EQ(server.requests(id).size(), 1u);
+  EXPECT_EQ(server.requests_not_logged(id), 2u);
+}
+
+}  // namespace
+}  // namespace ssespec
+
+namespace ssespec {
+namespace {
+
+using server::ReferenceServer;
+
+std::string post_head(const std::string& path, std::size_t length) {
+  return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
+}
+
+TEST(ReferenceServerHardeningTest, ATrickledBodyDoesNotHoldAPoolThread) {
+  server::ServerOptions options;
+  options.max_threads = 2;
+  options.body_deadline = std::chrono::seconds(60);  // the tricklers outlast the test
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = five_204s(server);
+  std::vector<std::unique_ptr<Poco::Net::StreamSocket>> tricklers;
+  for (int i = 0; i < 4; ++i) tricklers.push_back(raw_request(server.port(), post_head(ReferenceServer::stream_path(id), 100) + "ab"));
+  // Twice the pool's threads are waiting for their bodies, and the server still answers.
+  EXPECT_EQ(http_get(server.port(), "/demo").first, 200);
+  EXPECT_TRUE(server.requests(id).empty()) << "a request reached a handler before its body";
+  for (auto& t : tricklers) EXPECT_FALSE(t->poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ)) << "answered or closed";
+  // The rest of one body arrives: the request goes on as usual, body whole.
+  const std::string rest(98, 'c');
+  tricklers[0]->sendBytes(rest.data(), static_cast<int>(rest.size()));
+  EXPECT_EQ(status_line(read_all(*tricklers[0])), "HTTP/1.1 204 No Content");
+  const auto logged = server.requests(id);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].body, "ab" + rest);
+}
+
+TEST(ReferenceServerHardeningTest, ABodyThatDoesNotArriveInTimeGets408) {
+  server::ServerOptions options;
+  options.body_deadline = std::chrono::milliseconds(300);
+  ReferenceServer server(options);
+  server.start();
+  const std::string id = five_204s(server);
+  auto trickler = raw_request(server.port(), post_head(ReferenceServer::stream_path(id), 100) + "ab");
+  const std::string answer = read_all(*trickler);
+  EXPECT_EQ(status_line(answer), "HTTP/1.1 408 Request Timeout");
+  EXPECT_NE(answer.find("the request body did not arrive in time"), std::string::npos) << answer;
+  EXPECT_TRUE(server.requests(id).empty());
+}
+
+TEST(ReferenceServerHardeningTest, AnOversizedBodyGets413WithTheLimit) {
+  ReferenceServer server;
+  server.start();
+  auto client = raw_request(server.port(), post_head("/sessions", 1000000000000));
+  const std::string answer = read_all(*client);
+  EXPECT_EQ(status_line(answer), "HTTP/1.1 413 Content Too Large");
+  EXPECT_NE(answer.find("request body of 1000000000000 bytes: the limit is 67108864 bytes"), std::string::npos) << answer;
+}
+
+// Past the gate's 64 KiB window the pool thread reads the rest, but within the body's deadline.
+TEST(ReferenceServerHardeningTest, ABigBodyThatStallsPastTheGateGets408) {
+  server::ServerOptions options;
+  options.body_deadline = std::chrono::milliseconds(500);
+  ReferenceServer server(options);
+  server.start();
+  auto client = raw_request(server.port(), post_head("/sessions", 200 * 1024) + std::string(100 * 1024, ' '));
+  const std::string answer = read_all(*client);
+  EXPECT_EQ(status_line(answer), "HTTP/1.1 408 Request Timeout");
+  EXPECT_NE(answer.find("the script did not arrive in time"), std::string::npos) << answer;
+}
+
+TEST(ReferenceServerHardeningTest, AChunkedBodyIsWaitedForAndRecorded) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = five_204s(server);
+  auto client = raw_request(server.port(), "POST " + ReferenceServer::stream_path(id) +
+                                               " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel");
+  EXPECT_FALSE(client->poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) << "answered before the body";
+  const std::string rest = "lo\r\n0\r\n\r\n";
+  client->sendBytes(rest.data(), static_cast<int>(rest.size()));
+  EXPECT_EQ(status_line(read_all(*client)), "HTTP/1.1 204 No Content");
+  const auto logged = server.requests(id);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].body, "hello");
+}
+
+}  // namespace
+}  // namespace ssespec
