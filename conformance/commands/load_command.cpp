@@ -116,7 +116,7 @@ int run(LoadCommandOptions options) {
   return kExitOk;
 }
 
-int merge(const std::vector<std::string>& paths) {
+int merge(const std::vector<std::string>& paths, const std::string& json_path) {
   load::LoadResult total;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     std::ifstream in(paths[i]);
@@ -142,6 +142,17 @@ int merge(const std::vector<std::string>& paths) {
   }
   std::cout << "ssespec load " << total.url << ": " << total.clients << " clients in " << total.shards << " shards (merged)\n"
             << load::to_text(total);
+  if (!json_path.empty()) {
+    load::LoadOptions options;
+    options.url = total.url;
+    options.rate = 0;  // the shards' rates are theirs; the merged file keeps counts and histograms
+    std::ofstream out(json_path);
+    out << load::to_json(options, total);
+    if (!out) {
+      std::cerr << "ssespec load merge: cannot write " << json_path << "\n";
+      return kExitUsage;
+    }
+  }
   return kExitOk;
 }
 
@@ -176,9 +187,11 @@ void add_load_command(CLI::App& app) {
   cmd->callback([options] { throw CommandExit{run(*options)}; });
 
   auto paths = std::make_shared<std::vector<std::string>>();
+  auto merged_json = std::make_shared<std::string>();
   auto* merge_cmd = cmd->add_subcommand("merge", "Print the summary of a sharded run from its shards' --json files");
   merge_cmd->add_option("files", *paths, "ssespec load --json files, one per shard")->required()->check(CLI::ExistingFile);
-  merge_cmd->callback([paths] { throw CommandExit{merge(*paths)}; });
+  merge_cmd->add_option("--json", *merged_json, "Also write the merged result as JSON (itself mergeable)");
+  merge_cmd->callback([paths, merged_json] { throw CommandExit{merge(*paths, *merged_json)}; });
 }
 
 }  // namespace ssespec::cli
