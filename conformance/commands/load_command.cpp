@@ -170,6 +170,9 @@ void add_load_command(CLI::App& app) {
   cmd->add_flag("--burst", options->burst, "Open every connection at once");
   cmd->add_option("--connect-timeout", options->load.connect_timeout_s, "Seconds for connect plus response head (default 5)")
       ->check(CLI::Range(0.01, 600.0));
+  cmd->add_option("--silent-timeout", options->load.silent_timeout_s,
+                  "Drop (and count) a stream that delivers no byte for S seconds, then reconnect (default 0: never)")
+      ->check(CLI::Range(0.0, 86400.0));
   cmd->add_flag("!--no-reconnect", options->load.reconnect, "Do not reopen streams that ended");
   cmd->add_option("--json", options->json_path, "Also write the result as JSON (format ssespec-load/2, histograms as bucket counts)");
   cmd->add_option("--shard", options->shard,

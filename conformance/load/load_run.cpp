@@ -65,6 +65,7 @@ struct Conn {
   std::uint64_t retry_ms = kDefaultRetryMs;
   bool ever_streamed = false;
   bool first_event_seen = false;  // on this connection
+  Clock::time_point last_bytes;   // when this stream last delivered a byte
 };
 
 struct Scheduled {
@@ -104,6 +105,10 @@ class Run {
   void on_ready(std::size_t index, std::uint32_t events, Clock::time_point now);
   void on_bytes(Conn& conn, std::size_t index, std::string_view bytes, Clock::time_point now);
   void schedule(std::size_t index, Clock::time_point at) { starts_.push({at, index, 0}); }
+  Clock::duration silent_timeout() const {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.silent_timeout_s));
+  }
+  void check_silences(Clock::time_point now);
 
   const LoadOptions& options_;
   std::vector<Conn> conns_;
@@ -115,6 +120,7 @@ class Run {
   Clock::time_point t0_;
   TimeQueue starts_;
   TimeQueue deadlines_;
+  TimeQueue silences_;  // streaming connections: when each may next be silent too long
   std::unordered_map<std::string, double> first_arrival_;  // event key -> ms since t0
   std::deque<std::string> arrival_order_;
   std::string scratch_;
@@ -264,6 +270,7 @@ void Run::on_bytes(Conn& c, std::size_t index, std::string_view bytes, Clock::ti
     }
     c.phase = Phase::streaming;
     c.ever_streamed = true;
+    if (options_.silent_timeout_s > 0) silences_.push({now + silent_timeout(), index, c.attempt});
     result_.peak_held = std::max(result_.peak_held, ++held_);
     c.parser.reset();
   }
@@ -310,6 +317,7 @@ void Run::on_ready(std::size_t index, std::uint32_t events, Clock::time_point no
     const ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
     if (n > 0) {
       result_.bytes += static_cast<std::uint64_t>(n);
+      c.last_bytes = now;
       on_bytes(c, index, std::string_view(buffer, static_cast<std::size_t>(n)), now);
       continue;
     }
@@ -321,6 +329,24 @@ void Run::on_ready(std::size_t index, std::uint32_t events, Clock::time_point no
       fail_attempt(c, index, now);
     }
     return;
+  }
+}
+
+// One entry per streaming connection, moved on to its last byte + the timeout while bytes come.
+void Run::check_silences(Clock::time_point now) {
+  while (!silences_.empty() && silences_.top().at <= now) {
+    const Scheduled s = silences_.top();
+    silences_.pop();
+    Conn& c = conns_[s.index];
+    if (c.attempt != s.attempt || c.phase != Phase::streaming) continue;
+    const Clock::time_point due = c.last_bytes + silent_timeout();
+    if (due > now) {
+      silences_.push({due, s.index, s.attempt});
+      continue;
+    }
+    ++result_.silent;
+    close_socket(c);
+    if (options_.reconnect) schedule(s.index, now + std::chrono::milliseconds(c.retry_ms));
   }
 }
 
@@ -352,6 +378,7 @@ LoadResult Run::go() {
       Conn& c = conns_[d.index];
       if (c.attempt == d.attempt && (c.phase == Phase::connecting || c.phase == Phase::heading)) fail_attempt(c, d.index, now);
     }
+    check_silences(now);
     Clock::time_point wake = std::min(end, now + std::chrono::milliseconds(100));
     if (!starts_.empty()) wake = std::min(wake, starts_.top().at);
     if (!deadlines_.empty()) wake = std::min(wake, deadlines_.top().at);
@@ -491,6 +518,8 @@ std::string to_json(const LoadOptions& options, const LoadResult& r) {
   json.set("serverCloses", r.server_closes);
   json.set("serverResets", r.server_resets);
   json.set("oversized", r.oversized);
+  json.set("silent", r.silent);
+  json.set("silentTimeoutS", options.silent_timeout_s);
   json.set("events", r.events);
   json.set("eventsPerS", r.events_per_s());
   json.set("bytes", r.bytes);
@@ -523,6 +552,7 @@ LoadResult result_from_json(const std::string& text) {
     r.server_closes = json->getValue<std::uint64_t>("serverCloses");
     r.server_resets = json->getValue<std::uint64_t>("serverResets");
     r.oversized = json->getValue<std::uint64_t>("oversized");
+    r.silent = json->getValue<std::uint64_t>("silent");
     r.events = json->getValue<std::uint64_t>("events");
     r.bytes = json->getValue<std::uint64_t>("bytes");
     r.first_event_ms = histogram_from_json(json->getObject("firstEventMs"), "firstEventMs");
@@ -549,6 +579,7 @@ void merge_into(LoadResult& total, const LoadResult& shard) {
   total.server_closes += shard.server_closes;
   total.server_resets += shard.server_resets;
   total.oversized += shard.oversized;
+  total.silent += shard.silent;
   total.events += shard.events;
   total.bytes += shard.bytes;
   total.first_event_ms.merge(shard.first_event_ms);
@@ -563,7 +594,8 @@ std::string to_text(const LoadResult& r) {
   out << "streams held:     " << r.held_at_end << " of " << r.clients << " at the end (peak " << r.peak_held << ")\n"
       << "connects:         " << r.connects << " (" << r.connect_failures << " failed, " << r.reconnects << " reconnects)\n"
       << "server ended:     " << r.server_closes << " closed, " << r.server_resets << " reset, " << r.oversized
-      << " over the parser's limits\n"
+      << " over the parser's limits" << (r.silent ? ", " + std::to_string(r.silent) + " silent (no byte within --silent-timeout)" : std::string())
+      << "\n"
       << "events:           " << r.events << " in " << r.duration_s << " s (" << r.events_per_s() << "/s)\n"
       << "first event:      " << histogram_text(r.first_event_ms) << "\n"
       << "delivery lag:     " << histogram_text(r.lag_ms)

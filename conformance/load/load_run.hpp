@@ -26,6 +26,9 @@ struct LoadOptions {
   // Connections bind to these in turn (port chosen at connect): each source address has its own
   // ephemeral ports towards the server, so one process can hold more than one pair allows.
   std::vector<in_addr> source_addresses;
+  // > 0: a stream that delivers no byte for this long is dropped as silent (the peer vanished,
+  // or a path dropped its packets) and reconnected; 0: wait for the kernel to notice.
+  double silent_timeout_s = 0;
   double start_at_unix_ms = -1;  // >= 0: wait until this wall-clock time, then start (shards agree)
   int shard_index = 0;           // this process is shard shard_index of shard_count (--shard K/N)
   int shard_count = 1;
@@ -50,7 +53,8 @@ struct LoadResult {
   std::uint64_t reconnects = 0;   // attempts after a stream had ended
   std::uint64_t server_closes = 0;  // streams that ended: FIN, the body's end, or broken framing
   std::uint64_t server_resets = 0;  // streams the server ended with RST
-  std::uint64_t oversized = 0;    // streams dropped for a line or event over the parser's limits
+  std::uint64_t oversized = 0;
+  std::uint64_t silent = 0;       // streams dropped after silent_timeout_s without a byte    // streams dropped for a line or event over the parser's limits
   std::uint64_t events = 0;
   std::uint64_t bytes = 0;
   Histogram first_event_ms;       // connect start to the first dispatched event
