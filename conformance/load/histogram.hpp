@@ -1,5 +1,6 @@
 // Fixed-size latency histogram: 0.1 ms buckets up to 10 s, then one overflow bucket. Memory
-// stays the same however many samples a load run records.
+// stays the same however many samples a load run records. Histograms merge exactly (bucket
+// counts add), so shards of one run on many machines give the percentiles of the whole.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +24,23 @@ class Histogram {
     ++count_;
     max_ = std::max(max_, ms);
   }
+
+  // Adds `count` samples to one bucket; `max_ms` is the largest sample they hold. How a saved
+  // histogram is read back (load merge).
+  void add(std::size_t bucket, std::uint64_t count, double max_ms) {
+    counts_[std::min(bucket, kBuckets)] += count;
+    count_ += count;
+    if (count > 0) max_ = std::max(max_, max_ms);
+  }
+
+  void merge(const Histogram& other) {
+    for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+    count_ += other.count_;
+    max_ = std::max(max_, other.max_);
+  }
+
+  // Per bucket index (kBuckets is the overflow), its count.
+  const std::vector<std::uint64_t>& buckets() const { return counts_; }
 
   std::uint64_t count() const { return count_; }
   double max() const { return max_; }

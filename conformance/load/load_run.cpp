@@ -1,6 +1,8 @@
 #include "load/load_run.hpp"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
 #include <arpa/inet.h>
@@ -22,6 +24,8 @@
 #include <memory>
 #include <queue>
 #include <sstream>
+#include <stdexcept>
+#include <thread>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -61,6 +65,7 @@ struct Conn {
   std::uint64_t retry_ms = kDefaultRetryMs;
   bool ever_streamed = false;
   bool first_event_seen = false;  // on this connection
+  Clock::time_point last_bytes;   // when this stream last delivered a byte
 };
 
 struct Scheduled {
@@ -100,6 +105,10 @@ class Run {
   void on_ready(std::size_t index, std::uint32_t events, Clock::time_point now);
   void on_bytes(Conn& conn, std::size_t index, std::string_view bytes, Clock::time_point now);
   void schedule(std::size_t index, Clock::time_point at) { starts_.push({at, index, 0}); }
+  Clock::duration silent_timeout() const {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.silent_timeout_s));
+  }
+  void check_silences(Clock::time_point now);
 
   const LoadOptions& options_;
   std::vector<Conn> conns_;
@@ -111,6 +120,7 @@ class Run {
   Clock::time_point t0_;
   TimeQueue starts_;
   TimeQueue deadlines_;
+  TimeQueue silences_;  // streaming connections: when each may next be silent too long
   std::unordered_map<std::string, double> first_arrival_;  // event key -> ms since t0
   std::deque<std::string> arrival_order_;
   std::string scratch_;
@@ -164,6 +174,18 @@ void Run::start(std::size_t index, Clock::time_point now) {
   }
   const int on = 1;
   ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  if (!options_.source_addresses.empty()) {
+    // The port is left to connect(): the kernel then reuses one local port towards different
+    // destinations instead of reserving it at bind().
+    ::setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    source.sin_addr = options_.source_addresses[index % options_.source_addresses.size()];
+    if (::bind(c.fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
+      fail_attempt(c, index, now);
+      return;
+    }
+  }
   const int rc = ::connect(c.fd, reinterpret_cast<const sockaddr*>(&address_), sizeof address_);
   if (rc != 0 && errno != EINPROGRESS) {
     fail_attempt(c, index, now);
@@ -248,6 +270,7 @@ void Run::on_bytes(Conn& c, std::size_t index, std::string_view bytes, Clock::ti
     }
     c.phase = Phase::streaming;
     c.ever_streamed = true;
+    if (options_.silent_timeout_s > 0) silences_.push({now + silent_timeout(), index, c.attempt});
     result_.peak_held = std::max(result_.peak_held, ++held_);
     c.parser.reset();
   }
@@ -294,6 +317,7 @@ void Run::on_ready(std::size_t index, std::uint32_t events, Clock::time_point no
     const ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
     if (n > 0) {
       result_.bytes += static_cast<std::uint64_t>(n);
+      c.last_bytes = now;
       on_bytes(c, index, std::string_view(buffer, static_cast<std::size_t>(n)), now);
       continue;
     }
@@ -308,10 +332,33 @@ void Run::on_ready(std::size_t index, std::uint32_t events, Clock::time_point no
   }
 }
 
+// One entry per streaming connection, moved on to its last byte + the timeout while bytes come.
+void Run::check_silences(Clock::time_point now) {
+  while (!silences_.empty() && silences_.top().at <= now) {
+    const Scheduled s = silences_.top();
+    silences_.pop();
+    Conn& c = conns_[s.index];
+    if (c.attempt != s.attempt || c.phase != Phase::streaming) continue;
+    const Clock::time_point due = c.last_bytes + silent_timeout();
+    if (due > now) {
+      silences_.push({due, s.index, s.attempt});
+      continue;
+    }
+    ++result_.silent;
+    close_socket(c);
+    if (options_.reconnect) schedule(s.index, now + std::chrono::milliseconds(c.retry_ms));
+  }
+}
+
 LoadResult Run::go() {
   result_.clients = options_.clients;
+  result_.url = options_.url;
   if (!resolve()) return result_;
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (options_.start_at_unix_ms >= 0) {
+    const double wait_ms = options_.start_at_unix_ms - wall_ms();
+    if (wait_ms > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(wait_ms));
+  }
   t0_ = Clock::now();
   const Clock::time_point end = t0_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.duration_s));
   for (std::size_t i = 0; i < conns_.size(); ++i) {
@@ -331,6 +378,7 @@ LoadResult Run::go() {
       Conn& c = conns_[d.index];
       if (c.attempt == d.attempt && (c.phase == Phase::connecting || c.phase == Phase::heading)) fail_attempt(c, d.index, now);
     }
+    check_silences(now);
     Clock::time_point wake = std::min(end, now + std::chrono::milliseconds(100));
     if (!starts_.empty()) wake = std::min(wake, starts_.top().at);
     if (!deadlines_.empty()) wake = std::min(wake, deadlines_.top().at);
@@ -348,6 +396,8 @@ LoadResult Run::go() {
   return result_;
 }
 
+// The percentiles for a reader, and the non-empty buckets as [index, count] pairs so that
+// `load merge` can add shards exactly.
 Poco::JSON::Object::Ptr histogram_json(const Histogram& h) {
   Poco::JSON::Object::Ptr json = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   json->set("count", h.count());
@@ -355,7 +405,40 @@ Poco::JSON::Object::Ptr histogram_json(const Histogram& h) {
   json->set("p90", h.percentile(90));
   json->set("p99", h.percentile(99));
   json->set("max", h.max());
+  json->set("bucketMs", Histogram::kBucketMs);
+  Poco::JSON::Array::Ptr buckets = new Poco::JSON::Array;
+  const auto& counts = h.buckets();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] == 0) continue;
+    Poco::JSON::Array::Ptr pair = new Poco::JSON::Array;
+    pair->add(static_cast<std::uint64_t>(i));
+    pair->add(counts[i]);
+    buckets->add(pair);
+  }
+  json->set("buckets", buckets);
   return json;
+}
+
+Histogram histogram_from_json(const Poco::JSON::Object::Ptr& json, const std::string& name) {
+  if (!json) throw std::invalid_argument("no \"" + name + "\" histogram");
+  if (json->getValue<double>("bucketMs") != Histogram::kBucketMs) {
+    throw std::invalid_argument("\"" + name + "\" has buckets of another width");
+  }
+  Histogram h;
+  const double max = json->getValue<double>("max");
+  const Poco::JSON::Array::Ptr buckets = json->getArray("buckets");
+  if (!buckets) throw std::invalid_argument("\"" + name + "\" has no buckets (saved before format ssespec-load/2?)");
+  for (std::size_t i = 0; i < buckets->size(); ++i) {
+    const Poco::JSON::Array::Ptr pair = buckets->getArray(static_cast<unsigned>(i));
+    if (!pair || pair->size() != 2) throw std::invalid_argument("\"" + name + "\" has a bucket that is not [index, count]");
+    const auto index = pair->getElement<std::uint64_t>(0);
+    if (index > Histogram::kBuckets) throw std::invalid_argument("\"" + name + "\" has a bucket past the last");
+    h.add(static_cast<std::size_t>(index), pair->getElement<std::uint64_t>(1), max);
+  }
+  if (h.count() != json->getValue<std::uint64_t>("count")) {
+    throw std::invalid_argument("\"" + name + "\" buckets do not add up to its count");
+  }
+  return h;
 }
 
 std::string histogram_text(const Histogram& h) {
@@ -397,10 +480,32 @@ double timestamp_ms(std::string_view id, std::string_view data) {
 
 LoadResult run_load(const LoadOptions& options) { return Run(options).go(); }
 
+int shard_clients(int clients, int index, int count) { return clients / count + (index < clients % count ? 1 : 0); }
+
+std::vector<in_addr> parse_source_addresses(const std::string& text) {
+  std::vector<in_addr> addresses;
+  std::istringstream entries(text);
+  for (std::string entry; std::getline(entries, entry, ',');) {
+    const auto dash = entry.find('-');
+    const std::string first = entry.substr(0, dash);
+    const std::string last = dash == std::string::npos ? first : entry.substr(dash + 1);
+    in_addr from{}, to{};
+    if (::inet_pton(AF_INET, first.c_str(), &from) != 1 || ::inet_pton(AF_INET, last.c_str(), &to) != 1 ||
+        ntohl(to.s_addr) < ntohl(from.s_addr) || ntohl(to.s_addr) - ntohl(from.s_addr) > 65535) {
+      throw std::invalid_argument("not an IPv4 address or range A-B (at most 65536): \"" + entry + "\"");
+    }
+    for (std::uint32_t a = ntohl(from.s_addr); a <= ntohl(to.s_addr); ++a) addresses.push_back(in_addr{htonl(a)});
+  }
+  if (addresses.empty()) throw std::invalid_argument("no source addresses in \"" + text + "\"");
+  return addresses;
+}
+
 std::string to_json(const LoadOptions& options, const LoadResult& r) {
   Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
-  json.set("format", "ssespec-load/1");
+  json.set("format", "ssespec-load/2");
   json.set("url", options.url);
+  json.set("shard", std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count));
+  json.set("shards", r.shards);
   json.set("clients", r.clients);
   json.set("rate", options.rate > 0 ? Poco::Dynamic::Var(options.rate) : Poco::Dynamic::Var("burst"));
   json.set("durationS", r.duration_s);
@@ -413,6 +518,8 @@ std::string to_json(const LoadOptions& options, const LoadResult& r) {
   json.set("serverCloses", r.server_closes);
   json.set("serverResets", r.server_resets);
   json.set("oversized", r.oversized);
+  json.set("silent", r.silent);
+  json.set("silentTimeoutS", options.silent_timeout_s);
   json.set("events", r.events);
   json.set("eventsPerS", r.events_per_s());
   json.set("bytes", r.bytes);
@@ -425,13 +532,70 @@ std::string to_json(const LoadOptions& options, const LoadResult& r) {
   return out.str() + "\n";
 }
 
+LoadResult result_from_json(const std::string& text) {
+  LoadResult r;
+  try {
+    const Poco::JSON::Object::Ptr json = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+    if (json->optValue<std::string>("format", "") != "ssespec-load/2") {
+      throw std::invalid_argument("not a result of format ssespec-load/2 (written by ssespec load --json)");
+    }
+    if (json->has("error")) throw std::invalid_argument("that run measured nothing: " + json->getValue<std::string>("error"));
+    r.url = json->getValue<std::string>("url");
+    r.shards = json->getValue<int>("shards");
+    r.clients = json->getValue<int>("clients");
+    r.duration_s = json->getValue<double>("durationS");
+    r.held_at_end = json->getValue<int>("heldAtEnd");
+    r.peak_held = json->getValue<int>("peakHeld");
+    r.connects = json->getValue<std::uint64_t>("connects");
+    r.connect_failures = json->getValue<std::uint64_t>("connectFailures");
+    r.reconnects = json->getValue<std::uint64_t>("reconnects");
+    r.server_closes = json->getValue<std::uint64_t>("serverCloses");
+    r.server_resets = json->getValue<std::uint64_t>("serverResets");
+    r.oversized = json->getValue<std::uint64_t>("oversized");
+    r.silent = json->getValue<std::uint64_t>("silent");
+    r.events = json->getValue<std::uint64_t>("events");
+    r.bytes = json->getValue<std::uint64_t>("bytes");
+    r.first_event_ms = histogram_from_json(json->getObject("firstEventMs"), "firstEventMs");
+    r.lag_ms = histogram_from_json(json->getObject("lagMs"), "lagMs");
+    r.before_timestamp = json->getValue<std::uint64_t>("beforeTimestamp");
+    r.spread_ms = histogram_from_json(json->getObject("spreadMs"), "spreadMs");
+  } catch (const std::invalid_argument& e) {
+    r.error = e.what();
+  } catch (const Poco::Exception& e) {
+    r.error = "not a load result: " + e.displayText();
+  }
+  return r;
+}
+
+void merge_into(LoadResult& total, const LoadResult& shard) {
+  total.shards += shard.shards;
+  total.clients += shard.clients;
+  total.duration_s = std::max(total.duration_s, shard.duration_s);
+  total.held_at_end += shard.held_at_end;
+  total.peak_held += shard.peak_held;
+  total.connects += shard.connects;
+  total.connect_failures += shard.connect_failures;
+  total.reconnects += shard.reconnects;
+  total.server_closes += shard.server_closes;
+  total.server_resets += shard.server_resets;
+  total.oversized += shard.oversized;
+  total.silent += shard.silent;
+  total.events += shard.events;
+  total.bytes += shard.bytes;
+  total.first_event_ms.merge(shard.first_event_ms);
+  total.lag_ms.merge(shard.lag_ms);
+  total.before_timestamp += shard.before_timestamp;
+  total.spread_ms.merge(shard.spread_ms);
+}
+
 std::string to_text(const LoadResult& r) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(1);
   out << "streams held:     " << r.held_at_end << " of " << r.clients << " at the end (peak " << r.peak_held << ")\n"
       << "connects:         " << r.connects << " (" << r.connect_failures << " failed, " << r.reconnects << " reconnects)\n"
       << "server ended:     " << r.server_closes << " closed, " << r.server_resets << " reset, " << r.oversized
-      << " over the parser's limits\n"
+      << " over the parser's limits" << (r.silent ? ", " + std::to_string(r.silent) + " silent (no byte within --silent-timeout)" : std::string())
+      << "\n"
       << "events:           " << r.events << " in " << r.duration_s << " s (" << r.events_per_s() << "/s)\n"
       << "first event:      " << histogram_text(r.first_event_ms) << "\n"
       << "delivery lag:     " << histogram_text(r.lag_ms)

@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include <netinet/in.h>
 
 #include "load/histogram.hpp"
 
@@ -20,19 +23,38 @@ struct LoadOptions {
   double rate = 2000;            // new connections per second while ramping up; <= 0: all at once (burst)
   double connect_timeout_s = 5;  // connect + response head; longer counts as a connect failure
   bool reconnect = true;         // reopen a stream that ended (after its retry, with Last-Event-ID)
+  // Connections bind to these in turn (port chosen at connect): each source address has its own
+  // ephemeral ports towards the server, so one process can hold more than one pair allows.
+  std::vector<in_addr> source_addresses;
+  // > 0: a stream that delivers no byte for this long is dropped as silent (the peer vanished,
+  // or a path dropped its packets) and reconnected; 0: wait for the kernel to notice.
+  double silent_timeout_s = 0;
+  double start_at_unix_ms = -1;  // >= 0: wait until this wall-clock time, then start (shards agree)
+  int shard_index = 0;           // this process is shard shard_index of shard_count (--shard K/N)
+  int shard_count = 1;
 };
 
+// --shard K/N: shard K's part of `clients` (the first clients % N shards take one more).
+int shard_clients(int clients, int index, int count);
+
+// "127.0.0.2,127.0.0.5-127.0.0.9": the IPv4 addresses listed, a range counting up the last
+// octet. Throws std::invalid_argument with a message naming the bad entry.
+std::vector<in_addr> parse_source_addresses(const std::string& text);
+
 struct LoadResult {
+  std::string url;
+  int shards = 1;                 // how many shard results this one merges
   int clients = 0;
-  double duration_s = 0;          // measured
+  double duration_s = 0;          // measured; merged: the longest shard's
   int held_at_end = 0;            // streams open (200, event-stream body) when the run ended
-  int peak_held = 0;
+  int peak_held = 0;              // merged: the sum of the shards' peaks (they need not coincide)
   std::uint64_t connects = 0;     // connection attempts, reconnections included
   std::uint64_t connect_failures = 0;  // refused, timed out, or answered without a 200 stream
   std::uint64_t reconnects = 0;   // attempts after a stream had ended
   std::uint64_t server_closes = 0;  // streams that ended: FIN, the body's end, or broken framing
   std::uint64_t server_resets = 0;  // streams the server ended with RST
-  std::uint64_t oversized = 0;    // streams dropped for a line or event over the parser's limits
+  std::uint64_t oversized = 0;
+  std::uint64_t silent = 0;       // streams dropped after silent_timeout_s without a byte    // streams dropped for a line or event over the parser's limits
   std::uint64_t events = 0;
   std::uint64_t bytes = 0;
   Histogram first_event_ms;       // connect start to the first dispatched event
@@ -42,6 +64,7 @@ struct LoadResult {
   std::uint64_t before_timestamp = 0;  // events that arrived before their own timestamp (sent early)
   // Without timestamps, or as well: each arrival minus the first arrival of the same event
   // (same id, else same data) on any stream: how evenly one broadcast reaches every client.
+  // Merged shards: each shard's spread against its own first arrivals.
   Histogram spread_ms;
   std::string error;              // a bad URL or a setup failure: nothing was measured
 
@@ -53,6 +76,12 @@ LoadResult run_load(const LoadOptions& options);
 // The result as JSON ({"format": "ssespec-load/1", ...}) and as a short text summary.
 std::string to_json(const LoadOptions& options, const LoadResult& result);
 std::string to_text(const LoadResult& result);
+
+// A result saved by to_json, read back for `load merge`; on a bad file, .error says why.
+LoadResult result_from_json(const std::string& text);
+
+// Adds `shard` into `total`: counts add, histograms merge bucket by bucket.
+void merge_into(LoadResult& total, const LoadResult& shard);
 
 // A timestamp carried by an event, in Unix milliseconds, or -1: an integer id or data of 10
 // digits (seconds) or 13 (milliseconds), or data like 2026-11-25T14:00:00Z / ...00.123Z.

@@ -2,6 +2,11 @@
 // server did (assertions on counts, not on timings).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+
+#include <stdexcept>
+#include <vector>
+
 #include "load/load_run.hpp"
 #include "server/reference_server.hpp"
 
@@ -131,6 +136,96 @@ TEST(LoadTest, HistogramPercentiles) {
   EXPECT_NEAR(h.percentile(50), 50, 0.2);
   EXPECT_NEAR(h.percentile(99), 99, 0.2);
   EXPECT_EQ(h.max(), 100);
+}
+
+// Shards' histograms, saved and read back, merge into exactly the histogram of all samples:
+// the same bucket counts, so the same percentiles, to the bucket.
+TEST(LoadTest, ShardHistogramsMergeExactlyThroughJson) {
+  LoadOptions options;
+  options.url = "http://127.0.0.1:1/x";
+  LoadResult whole;
+  whole.url = options.url;
+  std::vector<LoadResult> shards(3);
+  for (int i = 0; i < 3000; ++i) {
+    const double sample = (i * 7919 % 2500) / 10.0 + (i % 13 == 0 ? 12000 : 0);  // a spread, and overflows past 10 s
+    whole.lag_ms.record(sample);
+    whole.events += 1;
+    LoadResult& shard = shards[static_cast<std::size_t>(i % 3)];
+    shard.lag_ms.record(sample);
+    shard.events += 1;
+  }
+  LoadResult merged;
+  for (std::size_t k = 0; k < shards.size(); ++k) {
+    shards[k].url = options.url;
+    shards[k].clients = shard_clients(10, static_cast<int>(k), 3);
+    const LoadResult read = result_from_json(to_json(options, shards[k]));
+    ASSERT_EQ(read.error, "");
+    if (k == 0) {
+      merged = read;
+    } else {
+      merge_into(merged, read);
+    }
+  }
+  EXPECT_EQ(merged.shards, 3);
+  EXPECT_EQ(merged.clients, 10);
+  EXPECT_EQ(merged.events, whole.events);
+  EXPECT_EQ(merged.lag_ms.buckets(), whole.lag_ms.buckets());
+  EXPECT_EQ(merged.lag_ms.max(), whole.lag_ms.max());
+  for (const double p : {50.0, 90.0, 99.0, 99.9}) EXPECT_EQ(merged.lag_ms.percentile(p), whole.lag_ms.percentile(p)) << p;
+  // One shard alone does not have the whole's percentiles (the check above can fail).
+  EXPECT_NE(shards[0].lag_ms.buckets(), whole.lag_ms.buckets());
+}
+
+TEST(LoadTest, ASavedResultWithBadBucketsIsRejected) {
+  LoadOptions options;
+  options.url = "http://127.0.0.1:1/x";
+  LoadResult r;
+  r.lag_ms.record(5);
+  std::string json = to_json(options, r);
+  EXPECT_EQ(result_from_json(json).error, "");
+  const auto at = json.find("\"count\": 1");
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, 10, "\"count\": 2");
+  EXPECT_NE(result_from_json(json).error, "") << "buckets that do not add up to the count";
+  EXPECT_NE(result_from_json("{\"format\": \"ssespec-load/1\"}").error, "");
+  EXPECT_NE(result_from_json("not json").error, "");
+}
+
+TEST(LoadTest, ShardSlicesAddUpToTheClients) {
+  for (const int clients : {1, 7, 10, 30000}) {
+    int total = 0;
+    for (int k = 0; k < 4; ++k) total += shard_clients(clients, k, 4);
+    EXPECT_EQ(total, clients);
+  }
+  EXPECT_EQ(shard_clients(10, 0, 4), 3);
+  EXPECT_EQ(shard_clients(10, 3, 4), 2);
+}
+
+TEST(LoadTest, SourceAddressesAndRanges) {
+  const auto addresses = parse_source_addresses("127.0.0.2,127.0.0.250-127.0.1.1");
+  ASSERT_EQ(addresses.size(), 9u);
+  EXPECT_EQ(ntohl(addresses[0].s_addr), 0x7f000002u);
+  EXPECT_EQ(ntohl(addresses[8].s_addr), 0x7f000101u);
+  EXPECT_THROW(parse_source_addresses("127.0.0.9-127.0.0.2"), std::invalid_argument);
+  EXPECT_THROW(parse_source_addresses("localhost"), std::invalid_argument);
+  EXPECT_THROW(parse_source_addresses(""), std::invalid_argument);
+}
+
+// Connections bound to other loopback source addresses reach the server and stream.
+TEST(LoadTest, StreamsFromSeveralSourceAddresses) {
+  server::ReferenceServer server;
+  server.start();
+  LoadOptions options;
+  options.url = server.base_url() + "/demo/clock";
+  options.clients = 6;
+  options.duration_s = 0.5;
+  options.source_addresses = parse_source_addresses("127.0.0.2-127.0.0.4");
+  const LoadResult r = run_load(options);
+  EXPECT_EQ(r.held_at_end, 6);
+  EXPECT_EQ(r.connect_failures, 0u);
+  options.source_addresses = parse_source_addresses("192.0.2.1");  // not this machine's: bind fails
+  options.reconnect = false;
+  EXPECT_EQ(run_load(options).connect_failures, 6u);
 }
 
 }  // namespace
