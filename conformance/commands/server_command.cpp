@@ -1,12 +1,13 @@
 // `ssespec server URL`: checks a live SSE endpoint, like h2spec does for HTTP/2 servers.
 #include <CLI/CLI.hpp>
-
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "report/result.hpp"
+#include "runner/fixture.hpp"
 #include "server_check/server_checks.hpp"
 
 namespace ssespec::cli {
@@ -15,10 +16,28 @@ namespace {
 struct ServerCommandOptions {
   ServerCheckOptions check;
   std::vector<std::string> headers;
+  bool list = false;
   ReportOptions report;
 };
 
 int run(ServerCommandOptions& o) {
+  if (o.list) {  // the table alone: no server is contacted
+    for (const ServerCheck& check : server_check_table()) {
+      if (is_selected(check.id, o.check.filters, o.check.excludes))
+        std::cout << check.id << "  " << check.title << "\n";
+    }
+    return kExitOk;
+  }
+  if (o.check.url.empty()) {
+    std::cerr << "ssespec server: give the event stream URL (or --list)\n";
+    return kExitUsage;
+  }
+  const auto& table = server_check_table();
+  if (std::none_of(table.begin(), table.end(),
+                   [&](const ServerCheck& c) { return is_selected(c.id, o.check.filters, o.check.excludes); })) {
+    std::cerr << "ssespec server: no check matches the filter (see --list)\n";
+    return kExitUsage;
+  }
   for (const auto& line : o.headers) {
     const auto colon = line.find(':');
     if (colon == std::string::npos || colon == 0) {
@@ -50,19 +69,30 @@ int run(ServerCommandOptions& o) {
 void add_server_command(CLI::App& app) {
   auto o = std::make_shared<ServerCommandOptions>();
   auto* cmd = app.add_subcommand("server", "Check a live SSE endpoint: headers, stream grammar, flushing, reconnection, robustness");
-  cmd->add_option("url", o->check.url, "The event stream URL (http:// or https://host:port/path)")->required();
+  cmd->add_option("url", o->check.url,
+                  "The event stream URL (http:// or https://host:port/path); not needed with --list");
+  cmd->add_option("--filter,-f", o->check.filters,
+                  "Only the checks whose id matches this glob or prefix (repeatable), e.g. 'server/headers/*'")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude,-x", o->check.excludes,
+                  "Leave out the checks whose id matches this glob or prefix (repeatable; wins over --filter)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--list", o->list, "List the selected checks (id and what each checks) and exit; contacts no server");
   cmd->add_option("--header", o->headers, "Send this request header on every request (repeatable), e.g. 'Authorization: Bearer x'");
-  cmd->add_option("--timeout", o->check.timeout_s, "Seconds each probe may take, connect included; the main probe watches the stream this long; the run ends within 3 x S (+ the --idle watch)")
+  cmd->add_option("--timeout", o->check.timeout_s,
+                  "Seconds each probe may take, connect included; the main probe watches the stream this long; the run "
+                  "ends within 3 x S (+ the --idle watch), and a check whose probe no longer fits is SKIP")
       ->default_val(10.0)
       ->check(CLI::Range(0.1, 3600.0));
-  cmd->add_option("--events", o->check.events, "Events the reconnect probe reads to find the first that carries an id")
+  cmd->add_option("--events", o->check.events,
+                  "Events the reconnect probe reads, at most (and at least 2), to find the first that carries an id")
       ->default_val(3)
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--idle", o->check.idle_s,
-                  "Check keep-alive: a comment or event at least every S seconds (watches 1.5 x S; 15-30 is typical)")
+                  "Check keep-alive: a comment or event at least every S seconds (watches 1.5 x S + 0.5 s; 15-30 is typical)")
       ->check(CLI::Range(0.1, 3600.0));
   cmd->add_flag("--resume", o->check.resume, "The server resumes after Last-Event-ID: replaying events is a FAIL");
-  cmd->add_option("--max-bytes", o->check.max_bytes, "Read at most this many bytes per probe")
+  cmd->add_option("--max-bytes", o->check.max_bytes, "Read at most this many bytes per probe (also the largest event; lines stop at 1 MiB)")
       ->default_val(4u << 20)
       ->check(CLI::Range(1024, 1 << 30));
   cmd->add_option("--cacert", o->check.cacert, "https: trust the CA certificate(s) in this PEM file instead of the system's")
@@ -73,8 +103,11 @@ void add_server_command(CLI::App& app) {
       ->check(CLI::Range(0, 200));
   add_report_options(*cmd, o->report);
   cmd->footer(
-      "Verdicts: FAIL clients will misbehave (a MUST); WARN interoperability risk (a SHOULD or pitfall); INFO a note.\n"
-      "Exit status: 0 no FAIL; 1 some check failed; 2 could not run (bad URL, refused, untrusted certificate, bad arguments).");
+      "Verdicts: FAIL clients will misbehave (a MUST, or a stream no client can use); WARN interoperability risk (a\n"
+      "SHOULD or pitfall); INFO a note; SKIP not judged (the run's deadline passed, or nothing to judge).\n"
+      "The checks and what each rests on: conformance/server_check/CHECKS.md (ids: --list).\n"
+      "Exit status: 0 no FAIL; 1 some check failed; 2 could not run (bad URL, refused, untrusted certificate, bad\n"
+      "arguments, no check selected).");
   cmd->callback([o] { throw CommandExit{run(*o)}; });
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "report/result.hpp"
+#include "server_check/check_result.hpp"
 #include "server_check/stream_inspector.hpp"
 
 namespace ssespec {
@@ -16,10 +17,20 @@ struct StreamContext {
   std::string what = "the stream";  // "the response body", "file.txt"
 };
 
-// One result per stream check, in a fixed order:
-//   stream/encoding/utf-8, stream/grammar/event-terminated, stream/grammar/bom-position,
-//   stream/fields/unknown-name, stream/fields/data-continuation, stream/fields/id-null, stream/fields/retry-digits,
-//   stream/fields/extra-space, stream/limits/line-length, stream/events/summary.
+// One stream check as a value: its id, what it checks, the spec text it cites (spec_refs.hpp),
+// and a pure verdict function of the inspected stream.
+struct StreamCheck {
+  const char* id;
+  const char* title;
+  std::vector<SpecRef> spec;
+  CheckOutcome (*judge)(const StreamInspector& stream, const StreamContext& context);
+};
+
+// Every stream check, in the order they are reported (stream/encoding/utf-8 first,
+// stream/events/summary last).
+const std::vector<StreamCheck>& stream_check_table();
+
+// One result per stream check, in the table's order.
 std::vector<CaseResult> stream_checks(const StreamInspector& stream, const StreamContext& context);
 
 }  // namespace ssespec

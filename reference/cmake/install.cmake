@@ -6,7 +6,7 @@
 #                                    needs no network
 #   P/share/ssespec/doc/             every *.md of the tree outside fixtures/ and browser-tests/
 #                                    (installed with them), plus example expectations files
-#   P/include/ssespec/parser.hpp, P/lib/libssespec_parser.a, P/lib/cmake/ssespec/
+#   P/include/ssespec/parser.hpp and mime.hpp, P/lib/libssespec_parser.a, P/lib/cmake/ssespec/
 # The program finds its data at <bin>/../share/ssespec (conformance/runner/data_dir.hpp), so
 # the tree can move anywhere: the .tar.gz is relocatable. Whole folders are installed, so files
 # added to them later are installed too.
@@ -48,7 +48,7 @@ set_target_properties(ssespec_parser PROPERTIES EXPORT_NAME parser)
 install(TARGETS ssespec_parser EXPORT ssespecTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES reference/include/ssespec/parser.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ssespec)
+install(FILES reference/include/ssespec/parser.hpp reference/include/ssespec/mime.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ssespec)
 install(EXPORT ssespecTargets NAMESPACE ssespec:: DESTINATION ${SSESPEC_INSTALL_CMAKEDIR})
 configure_package_config_file(reference/cmake/ssespecConfig.cmake.in
   ${PROJECT_BINARY_DIR}/ssespecConfig.cmake

@@ -49,6 +49,19 @@ const scenarios = {
     res.writeHead(200, { ...SSE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
     tickFrom(res, 0);
   },
+  // Two Content-Type field lines: Fetch's "extract a MIME type" takes the last that parses, so
+  // browsers see an event stream.
+  'plain-then-event-stream'(req, res) {
+    res.writeHead(200, ['Content-Type', 'text/plain', 'Content-Type', 'text/event-stream',
+                        'Cache-Control', 'no-store']);
+    tickFrom(res, lastId(req));
+  },
+  // The same two lines the other way round: the last is text/plain, so no client interprets it.
+  'event-stream-then-plain'(req, res) {
+    res.writeHead(200, ['Content-Type', 'text/event-stream', 'Content-Type', 'text/plain',
+                        'Cache-Control', 'no-store']);
+    tickFrom(res, lastId(req));
+  },
   'latin1-charset'(req, res) {
     res.writeHead(200, { ...SSE_HEADERS, 'Content-Type': 'text/event-stream; charset=ISO-8859-1' });
     tickFrom(res, 0);
