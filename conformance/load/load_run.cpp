@@ -26,6 +26,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "client/http_head.hpp"
+#include "server_check/http_response.hpp"
+#include "ssespec/mime.hpp"
 #include "ssespec/parser.hpp"
 
 namespace ssespec::load {
@@ -33,7 +36,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kMaxHeadBytes = 16 * 1024;
 constexpr std::uint64_t kDefaultRetryMs = 1000;
 constexpr std::size_t kRememberedEvents = 4096;  // distinct events kept for the spread
 // Per stream, so a hostile server cannot grow the run's memory beyond clients x these.
@@ -47,78 +49,6 @@ double wall_ms() {
 
 bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
 
-bool icontains(std::string_view haystack, std::string_view needle) {
-  const auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
-  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle.size() && lower(haystack[i + k]) == lower(needle[k])) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  const char lower = static_cast<char>(c | 0x20);
-  return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
-}
-
-// Transfer-Encoding: chunked, incrementally (a Node server frames event streams this way).
-class ChunkedDecoder {
- public:
-  // Appends the payload found in `in` to `out`; false on malformed framing.
-  bool feed(std::string_view in, std::string& out) {
-    for (std::size_t i = 0; i < in.size();) {
-      const char c = in[i];
-      switch (state_) {
-        case State::size: {
-          const int digit = hex_digit(c);
-          if (digit >= 0) {
-            if (++digits_ > 15) return false;
-            left_ = left_ * 16 + static_cast<std::uint64_t>(digit);
-          } else {
-            if (digits_ == 0) return false;
-            state_ = State::size_line;
-            continue;  // look at this byte again as part of the line's end
-          }
-          ++i;
-          break;
-        }
-        case State::size_line:
-          if (c == '\n') state_ = left_ == 0 ? State::trailer : State::data;
-          ++i;
-          break;
-        case State::data: {
-          const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(left_, in.size() - i));
-          out.append(in.data() + i, take);
-          i += take;
-          left_ -= take;
-          if (left_ == 0) state_ = State::data_end;
-          break;
-        }
-        case State::data_end:
-          if (c == '\n') {
-            state_ = State::size;
-            digits_ = 0;
-          } else if (c != '\r') {
-            return false;
-          }
-          ++i;
-          break;
-        case State::trailer:  // the stream ended; the connection close tells the rest
-          i = in.size();
-          break;
-      }
-    }
-    return true;
-  }
-
- private:
-  enum class State { size, size_line, data, data_end, trailer } state_ = State::size;
-  std::uint64_t left_ = 0;
-  int digits_ = 0;
-};
-
 enum class Phase { waiting, connecting, heading, streaming };
 
 struct Conn {
@@ -126,9 +56,7 @@ struct Conn {
   Phase phase = Phase::waiting;
   std::uint64_t attempt = 0;
   Clock::time_point started;
-  std::string head;
-  bool chunked = false;
-  ChunkedDecoder dechunk;
+  std::unique_ptr<ResponseReader> reader;  // this attempt's response: head, framing, coding
   Parser parser{kStreamLimits};
   std::uint64_t retry_ms = kDefaultRetryMs;
   bool ever_streamed = false;
@@ -227,9 +155,7 @@ void Run::start(std::size_t index, Clock::time_point now) {
   ++result_.connects;
   if (c.ever_streamed) ++result_.reconnects;
   c.started = now;
-  c.head.clear();
-  c.chunked = false;
-  c.dechunk = ChunkedDecoder();
+  c.reader = std::make_unique<ResponseReader>();
   c.first_event_seen = false;
   c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (c.fd < 0) {
@@ -258,6 +184,7 @@ void Run::close_socket(Conn& c) {
     ::close(c.fd);
   }
   c.fd = -1;
+  c.reader.reset();
   if (c.phase == Phase::streaming) --held_;
   c.phase = Phase::waiting;
 }
@@ -303,47 +230,40 @@ void Run::on_event(Conn& c, const Event& event) {
 }
 
 void Run::on_bytes(Conn& c, std::size_t index, std::string_view bytes, Clock::time_point now) {
-  if (c.phase == Phase::heading) {
-    c.head.append(bytes);
-    const auto end = c.head.find("\r\n\r\n");
-    if (end == std::string::npos) {
-      if (c.head.size() > kMaxHeadBytes) fail_attempt(c, index, now);
+  ResponseReader& reader = *c.reader;
+  const bool streaming = c.phase == Phase::streaming;
+  scratch_.clear();
+  reader.feed(bytes, scratch_);  // the body bytes, unframed and decoded
+  if (!streaming) {
+    if (!reader.head_complete()) {
+      if (reader.failed()) fail_attempt(c, index, now);  // a malformed head
       return;
     }
-    const std::string_view head(c.head.data(), end);
-    const bool ok = head.size() > 12 && head.substr(0, 5) == "HTTP/" && head.substr(head.find(' ') + 1, 3) == "200" &&
-                    icontains(head, "text/event-stream");
-    if (!ok) {
+    // As an EventSource: "if res's status is not 200, or if res's `Content-Type` is not
+    // `text/event-stream`, then fail the connection". The body's framing is judged below.
+    const std::optional<MimeType> type = extract_mime_type(field_values(reader.response(), "Content-Type"));
+    if (reader.response().getStatus() != 200 || !type || type->essence() != "text/event-stream") {
       fail_attempt(c, index, now);
       return;
     }
-    c.chunked = icontains(head, "transfer-encoding: chunked");
     c.phase = Phase::streaming;
     c.ever_streamed = true;
     result_.peak_held = std::max(result_.peak_held, ++held_);
     c.parser.reset();
-    const std::string rest = c.head.substr(end + 4);
-    c.head.clear();
-    c.head.shrink_to_fit();
-    if (!rest.empty()) on_bytes(c, index, rest, now);
-    return;
   }
-  std::string_view payload = bytes;
-  if (c.chunked) {
-    scratch_.clear();
-    if (!c.dechunk.feed(bytes, scratch_)) {
-      end_stream(c, index, now, false);
+  if (!scratch_.empty()) {
+    Sink sink(*this, c);
+    const Status status = c.parser.feed(scratch_, sink);
+    if (status == Status::line_too_long || status == Status::event_too_large) {
+      ++result_.oversized;
+      close_socket(c);
+      if (options_.reconnect) schedule(index, now + std::chrono::milliseconds(c.retry_ms));
       return;
     }
-    payload = scratch_;
   }
-  Sink sink(*this, c);
-  const Status status = c.parser.feed(payload, sink);
-  if (status == Status::line_too_long || status == Status::event_too_large) {
-    ++result_.oversized;
-    close_socket(c);
-    if (options_.reconnect) schedule(index, now + std::chrono::milliseconds(c.retry_ms));
-  }
+  // Broken framing is a network error to a client, the end of the body (its last chunk or its
+  // Content-Length) an ended stream: both reconnect.
+  if (reader.failed() || reader.body_complete()) end_stream(c, index, now, false);
 }
 
 void Run::on_ready(std::size_t index, std::uint32_t events, Clock::time_point now) {

@@ -1,7 +1,8 @@
 // `ssespec load`: opens N event streams to one URL, as wrk does for HTTP, and measures what the
 // clients experience: connections held, connect failures, events/s, time to first event,
 // delivery lag or spread, reconnects and server resets. One thread, one epoll loop, no thread
-// per connection; every stream is parsed by the reference parser (ssespec::Parser).
+// per connection; every response is read by the suite's ResponseReader (head, framing, coding),
+// judged by fetch's "extract a MIME type", and its stream parsed by the reference parser.
 #pragma once
 
 #include <cstddef>
@@ -29,7 +30,7 @@ struct LoadResult {
   std::uint64_t connects = 0;     // connection attempts, reconnections included
   std::uint64_t connect_failures = 0;  // refused, timed out, or answered without a 200 stream
   std::uint64_t reconnects = 0;   // attempts after a stream had ended
-  std::uint64_t server_closes = 0;  // streams the server ended with FIN
+  std::uint64_t server_closes = 0;  // streams that ended: FIN, the body's end, or broken framing
   std::uint64_t server_resets = 0;  // streams the server ended with RST
   std::uint64_t oversized = 0;    // streams dropped for a line or event over the parser's limits
   std::uint64_t events = 0;

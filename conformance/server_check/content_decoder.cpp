@@ -37,7 +37,10 @@ class ZlibDecoder final : public ContentDecoder {
       z_.avail_out = sizeof piece;
       const int rc = inflate(&z_, Z_SYNC_FLUSH);
       out.append(reinterpret_cast<char*>(piece), sizeof piece - z_.avail_out);
-      if (out.size() - start > max_out) return fail("more than " + std::to_string(max_out) + " bytes decoded from one read");
+      if (out.size() - start > max_out) {
+        over_limit_ = true;
+        return fail("more than " + std::to_string(max_out) + " bytes decoded from one read");
+      }
       if (rc == Z_STREAM_END) {
         finished_ = true;  // bytes after the end are ignored, as browsers do
         return true;
@@ -81,7 +84,10 @@ class BrotliDecoder final : public ContentDecoder {
       std::size_t avail_out = sizeof piece;
       const BrotliDecoderResult rc = BrotliDecoderDecompressStream(state_, &avail_in, &next_in, &avail_out, &next_out, nullptr);
       out.append(reinterpret_cast<char*>(piece), sizeof piece - avail_out);
-      if (out.size() - start > max_out) return fail("more than " + std::to_string(max_out) + " bytes decoded from one read");
+      if (out.size() - start > max_out) {
+        over_limit_ = true;
+        return fail("more than " + std::to_string(max_out) + " bytes decoded from one read");
+      }
       if (rc == BROTLI_DECODER_RESULT_SUCCESS) {
         finished_ = true;
         return true;

@@ -19,9 +19,11 @@ class ContentDecoder {
   // True when the compressed stream has ended (its last block and checksum arrived).
   virtual bool finished() const = 0;
   const std::string& error() const { return error_; }
+  bool over_limit() const { return over_limit_; }  // the error is output over `max_out`, not corrupt input
 
  protected:
   std::string error_;
+  bool over_limit_ = false;
 };
 
 // A decoder for one Content-Encoding value, lowercased and trimmed ("gzip", "deflate", "br"), or

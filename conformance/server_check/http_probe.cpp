@@ -23,6 +23,7 @@
 #include <Poco/String.h>
 #include <Poco/Timespan.h>
 
+#include "client/http_head.hpp"  // is_redirect
 #include "server_check/http_response.hpp"
 
 namespace ssespec {
@@ -165,10 +166,6 @@ std::string request_head(const ProbeRequest& request, const Poco::URI& uri) {
   std::string head = "GET " + target_of(uri) + " HTTP/1.1\r\n";
   for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
   return head + "\r\n";
-}
-
-bool is_redirect(int status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
 // One request on its own connection, read until the head (and body) end or the deadline.

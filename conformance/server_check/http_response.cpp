@@ -1,9 +1,9 @@
 #include "server_check/http_response.hpp"
 
-#include "server_check/stream_inspector.hpp"
-
 #include <algorithm>
 #include <cctype>
+
+#include "ssespec/printable.hpp"
 
 namespace ssespec {
 namespace {
@@ -19,8 +19,8 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
 }
 
-// For messages: the bytes as sent, control bytes escaped, shortened.
-std::string shown(std::string_view text) { return printable(text, 80); }
+// How much of a head line or field value a message shows (printable() escapes it).
+constexpr std::size_t kShownChars = 80;
 
 // token = 1*tchar (RFC 9110 5.6.2)
 bool is_token(std::string_view text) {
@@ -44,14 +44,21 @@ std::vector<std::string> members(const std::string& value) {
 
 }  // namespace
 
-bool ResponseReader::head_failed(std::string message) {
+bool ResponseReader::head_failed(HttpError code, std::string message) {
   stage_ = Stage::bad_head;
+  error_code_ = code;
   head_error_ = "malformed response head: " + std::move(message);
   return false;
 }
 
-void ResponseReader::body_failed(std::string message) {
+void ResponseReader::body_failed(HttpError code, std::string message) {
   stage_ = Stage::bad_body;
+  error_code_ = code;
+  framing_error_ = std::move(message);
+}
+
+void ResponseReader::note(HttpError code, std::string message) {
+  error_code_ = code;
   framing_error_ = std::move(message);
 }
 
@@ -72,7 +79,7 @@ std::size_t ResponseReader::feed_head(std::string_view bytes) {
   while (taken < bytes.size()) {
     head_.push_back(bytes[taken++]);
     if (head_.size() > kMaxHeadBytes) {
-      head_failed("the head is larger than 64 KiB");
+      head_failed(HttpError::head_too_large, "the head is larger than 64 KiB");
       return taken;
     }
     const bool blank_line = head_.size() >= 2 && head_.back() == '\n' &&
@@ -103,7 +110,7 @@ bool ResponseReader::parse_head() {
     start = lf + 1;
     if (line.empty()) break;
     if (line.find('\r') != std::string::npos || line.find('\0') != std::string::npos) {
-      return head_failed("a bare CR or NUL in \"" + shown(line) + "\"");
+      return head_failed(HttpError::bare_cr_or_nul, "a bare CR or NUL in \"" + printable(line, kShownChars) + "\"");
     }
     lines.push_back(std::move(line));
   }
@@ -114,21 +121,26 @@ bool ResponseReader::parse_head() {
   if (!version_ok) {
     const std::string version = status_line.substr(0, status_line.find(' '));
     if (version.compare(0, 5, "HTTP/") == 0) {
-      return head_failed("status line \"" + shown(status_line) + "\": version " + shown(version) +
-                         " is not HTTP/1.0 or HTTP/1.1, the only versions an HTTP/1 client reads");
+      return head_failed(HttpError::bad_version,
+                         "status line \"" + printable(status_line, kShownChars) + "\": version " +
+                             printable(version, kShownChars) +
+                             " is not HTTP/1.0 or HTTP/1.1, the only versions an HTTP/1 client reads");
     }
-    return head_failed("status line \"" + shown(status_line) + "\" does not start with HTTP/1.x and a status code");
+    return head_failed(HttpError::bad_status_line, "status line \"" + printable(status_line, kShownChars) +
+                                                       "\" does not start with HTTP/1.x and a status code");
   }
   const std::string code = status_line.substr(9, 3);
   if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
       (status_line.size() > 12 && status_line[12] != ' ')) {
-    return head_failed("status line \"" + shown(status_line) + "\": the status code must be three digits");
+    return head_failed(HttpError::bad_status_code, "status line \"" + printable(status_line, kShownChars) +
+                                                       "\": the status code must be three digits");
   }
   // POCO's HTTPStatus enum ends at 511, the highest registered code: any other value is not
   // representable, and every client fails the connection on it anyway (not 200).
   const int status = std::stoi(code);
   if (status < 100 || status > 511) {
-    return head_failed("status line \"" + shown(status_line) + "\": status code " + code + " is outside 100-511");
+    return head_failed(HttpError::status_out_of_range, "status line \"" + printable(status_line, kShownChars) +
+                                                           "\": status code " + code + " is outside 100-511");
   }
   response_.setVersion(status_line.substr(0, 8));
   response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
@@ -143,17 +155,23 @@ bool ResponseReader::parse_head() {
     if (line.front() == ' ' || line.front() == '\t') {
       // obs-fold: "A user agent that receives an obs-fold in a response message ... MUST
       // replace each received obs-fold with one or more SP octets" (RFC 9112 5.2)
-      if (name.empty()) return head_failed("the first header line \"" + shown(line) + "\" starts with whitespace");
+      if (name.empty())
+        return head_failed(HttpError::leading_whitespace,
+                           "the first header line \"" + printable(line, kShownChars) + "\" starts with whitespace");
       value += " " + trim(line);
       continue;
     }
     add();
     const auto colon = line.find(':');
-    if (colon == std::string::npos) return head_failed("header line \"" + shown(line) + "\" has no colon");
+    if (colon == std::string::npos)
+      return head_failed(HttpError::missing_colon, "header line \"" + printable(line, kShownChars) + "\" has no colon");
     name = line.substr(0, colon);
     if (!is_token(name)) {
-      return head_failed("header line \"" + shown(line) + "\": \"" + shown(name) + "\" is not a valid field name" +
-                         (name.find_first_of(" \t") != std::string::npos ? " (no whitespace is allowed before the colon)" : ""));
+      return head_failed(
+          HttpError::bad_field_name,
+          "header line \"" + printable(line, kShownChars) + "\": \"" + printable(name, kShownChars) +
+              "\" is not a valid field name" +
+              (name.find_first_of(" \t") != std::string::npos ? " (no whitespace is allowed before the colon)" : ""));
     }
     value = line.substr(colon + 1);
   }
@@ -180,33 +198,39 @@ bool ResponseReader::choose_framing() {
     if (codings.back() != "chunked") {
       framing_kind_ = Framing::until_close;
       framing_ = "until the connection closes";
-      body_failed("Transfer-Encoding: " + transfer +
-                  " does not end in chunked: the body's length cannot be known (RFC 9112 6.3)");
+      body_failed(HttpError::bad_transfer_encoding,
+                  "Transfer-Encoding: " + transfer +
+                      " does not end in chunked: the body's length cannot be known (RFC 9112 6.3)");
       return false;
     }
     if (codings.size() > 1) {
-      body_failed("Transfer-Encoding: " + transfer + ": browsers decode only chunked as a transfer coding");
+      body_failed(HttpError::unsupported_transfer_coding,
+                  "Transfer-Encoding: " + transfer + ": browsers decode only chunked as a transfer coding");
       return false;
     }
     framing_kind_ = Framing::chunked;
     framing_ = "chunked";
     if (!lengths.empty()) {
       // The body is still read as chunked, as clients do; the verdict names both fields.
-      framing_error_ = "Content-Length: " + lengths +
-                       " together with Transfer-Encoding: chunked: a server MUST NOT send both (RFC 9112 6.2); "
-                       "clients ignore the Content-Length, and a proxy may not";
+      note(HttpError::content_length_with_chunked,
+           "Content-Length: " + lengths +
+               " together with Transfer-Encoding: chunked: a server MUST NOT send both (RFC 9112 6.2); "
+               "clients ignore the Content-Length, and a proxy may not");
     }
   } else if (!lengths.empty()) {
     const auto values = members(lengths);
     for (const auto& v : values) {
       const bool digits = !v.empty() && v.size() <= 18 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (!digits) {
-        body_failed("Content-Length: " + shown(lengths) + ": \"" + shown(v) +
-                    "\" is not a valid length (1*DIGIT); clients discard the response (RFC 9112 6.3)");
+        body_failed(HttpError::bad_content_length,
+                    "Content-Length: " + printable(lengths, kShownChars) + ": \"" + printable(v, kShownChars) +
+                        "\" is not a valid length (1*DIGIT); clients discard the response (RFC 9112 6.3)");
         return false;
       }
       if (v != values.front() && std::stoull(v) != std::stoull(values.front())) {
-        body_failed("Content-Length: " + shown(lengths) + ": different lengths; clients discard the response (RFC 9112 6.3)");
+        body_failed(HttpError::conflicting_content_lengths,
+                    "Content-Length: " + printable(lengths, kShownChars) +
+                        ": different lengths; clients discard the response (RFC 9112 6.3)");
         return false;
       }
     }
@@ -225,37 +249,40 @@ bool ResponseReader::choose_framing() {
   const std::string coding = response_.has("Content-Encoding") ? response_.get("Content-Encoding") : "";
   decoder_ = make_content_decoder(lower(trim(coding)), unsupported);
   if (decoder_) decoded_coding_ = lower(trim(coding));
-  if (unsupported) framing_error_ = "Content-Encoding: " + shown(coding) + " is not one browsers decode (gzip, deflate, br)";
+  if (unsupported) {
+    note(HttpError::unsupported_content_coding,
+         "Content-Encoding: " + printable(coding, kShownChars) + " is not one browsers decode (gzip, deflate, br)");
+  }
   return true;
 }
 
 void ResponseReader::feed_body(std::string_view bytes, std::string& body) {
-  unframed_.clear();
+  // Without a Content-Encoding the unframed bytes go straight to `body`: one copy, and no
+  // buffer kept per reader (ssespec load holds thousands).
+  std::string& unframed = decoder_ ? unframed_ : body;
+  if (decoder_) unframed_.clear();
   switch (framing_kind_) {
     case Framing::none: return;
-    case Framing::until_close: unframed_.assign(bytes); break;
+    case Framing::until_close:
+      unframed.append(bytes);
+      break;
     case Framing::length: {
       const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length_left_, bytes.size()));
-      unframed_.assign(bytes.substr(0, n));
+      unframed.append(bytes.substr(0, n));
       length_left_ -= n;
       if (length_left_ == 0) stage_ = Stage::done;
       break;
     }
     case Framing::chunked:
-      chunked_.feed(bytes, unframed_);
-      if (chunked_.failed()) body_failed("invalid chunked framing: " + chunked_.error());
+      chunked_.feed(bytes, unframed);
+      if (chunked_.failed()) body_failed(chunked_.error_code(), "invalid chunked framing: " + chunked_.error());
       if (chunked_.done()) stage_ = Stage::done;
       break;
   }
-  decode(unframed_, body);
-}
-
-void ResponseReader::decode(std::string_view bytes, std::string& body) {
-  if (!decoder_) {
-    body.append(bytes);
-    return;
+  if (decoder_ && !decoder_->feed(unframed_, body, kMaxDecodedPerFeed)) {
+    body_failed(decoder_->over_limit() ? HttpError::decoded_too_large : HttpError::bad_content_coding,
+                decoder_->error());
   }
-  if (!decoder_->feed(bytes, body, kMaxDecodedPerFeed)) body_failed(decoder_->error());
 }
 
 bool ResponseReader::end_of_input() {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 
 namespace ssespec {
 namespace {
@@ -14,31 +13,6 @@ bool is_known_field(std::string_view name) {
 }
 
 }  // namespace
-
-std::string printable(std::string_view text, std::size_t max_chars) {
-  std::string out;
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < text.size() && kept < max_chars; ++kept) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    char buf[16];
-    if (text.substr(i, kBom.size()) == kBom) {
-      out += "\\u{FEFF}";
-      i += kBom.size();
-    } else if (c == '\\') {
-      out += "\\\\";
-      ++i;
-    } else if (c < 0x20 || c == 0x7f) {
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-      ++i;
-    } else {
-      out.push_back(static_cast<char>(c));  // UTF-8 (already decoded by the parser) passes through
-      ++i;
-    }
-  }
-  if (kept == max_chars && out.size() < text.size()) out += "...";
-  return out;
-}
 
 std::string wire_line(std::string_view name, std::string_view value) {
   // Both views point into the same line: the distance between them says what was between.

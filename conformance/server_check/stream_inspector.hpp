@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ssespec/parser.hpp"
+#include "ssespec/printable.hpp"  // printable(), used in Finding::first and by the checks
 
 namespace ssespec {
 
@@ -120,10 +121,6 @@ class StreamInspector final : public EventSink {
   Finding decode_errors_, unknown_names_, id_with_null_, retry_not_digits_, extra_space_, extra_space_data_,
       bom_after_start_, data_continuation_;
 };
-
-// Makes bytes readable in a one-line message: control characters, U+FEFF and invalid bytes
-// escaped, at most `max_chars` characters kept.
-std::string printable(std::string_view text, std::size_t max_chars = 60);
 
 // A field line as it was sent, from the parser's views into that line: "retry: 3s" keeps its
 // space, "retry:3s" has none, a line without a colon is its name alone.

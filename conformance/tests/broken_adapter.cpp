@@ -26,7 +26,7 @@ class SpaceKeepingResponse final : public HttpResponse {
  public:
   explicit SpaceKeepingResponse(std::unique_ptr<HttpResponse> inner) : inner_(std::move(inner)) {}
   int status() const override { return inner_->status(); }
-  std::optional<std::string> content_type() const override { return inner_->content_type(); }
+  std::vector<std::string> content_type_values() const override { return inner_->content_type_values(); }
   std::string final_url() const override { return inner_->final_url(); }
   Read read(std::string& bytes) override {
     std::string raw;

@@ -62,6 +62,54 @@ TEST(LoadTest, ANon200AnswerIsAConnectFailure) {
   EXPECT_EQ(r.events, 0u);
 }
 
+// One client, no reconnection, against a session playing `connection` (one response).
+LoadResult load_one(const std::string& connection) {
+  server::ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(R"({"connections": [)" + connection + "]}"));
+  LoadOptions options;
+  options.url = server.base_url() + server::ReferenceServer::stream_path(id);
+  options.clients = 1;
+  options.duration_s = 0.5;
+  options.reconnect = false;
+  return run_load(options);
+}
+
+TEST(LoadTest, ContentTypeIsExtractedAsFetchDoes) {
+  // fetch's "extract a MIME type": the last Content-Type value that parses decides.
+  const LoadResult two = load_one(R"({"status": 200, "headers": [["Content-Type", "text/plain"],
+      ["Content-Type", "text/event-stream"]], "chunks": ["data: a\n\n"], "end": "hang"})");
+  EXPECT_EQ(two.held_at_end, 1);
+  EXPECT_EQ(two.connect_failures, 0u);
+  EXPECT_EQ(two.events, 1u);
+  // The essence is text/plain; the words text/event-stream in a parameter do not make a stream.
+  const LoadResult parameter = load_one(R"({"status": 200, "headers": [["Content-Type",
+      "text/plain;a=text/event-stream"]], "chunks": ["data: a\n\n"], "end": "hang"})");
+  EXPECT_EQ(parameter.held_at_end, 0);
+  EXPECT_EQ(parameter.connect_failures, 1u);
+  EXPECT_EQ(parameter.events, 0u);
+}
+
+TEST(LoadTest, ChunkedBodyIsUnframedAndEndsAtTheLastChunk) {
+  // A chunk split across writes, a chunk extension, then the last chunk: the body ends there
+  // (a client reconnects), though the connection stays open.
+  const LoadResult r = load_one(R"({"status": 200, "headers": [["Content-Type", "text/event-stream"],
+      ["Transfer-Encoding", "chunked"]], "chunks": ["7;x=y\r\ndata", {"delayMs": 20}, ": a\r\n2\r\n\n\n\r\n",
+      {"delayMs": 20}, "0\r\n\r\n"], "end": "hang"})");
+  EXPECT_EQ(r.events, 1u);
+  EXPECT_EQ(r.server_closes, 1u);
+  EXPECT_EQ(r.held_at_end, 0);
+  EXPECT_EQ(r.oversized, 0u);
+}
+
+TEST(LoadTest, BrokenChunkedFramingEndsTheStream) {
+  const LoadResult r = load_one(R"({"status": 200, "headers": [["Content-Type", "text/event-stream"],
+      ["Transfer-Encoding", "chunked"]], "chunks": ["9\r\ndata: a\n\n\r\nzz\r\n"], "end": "hang"})");
+  EXPECT_EQ(r.events, 1u);
+  EXPECT_EQ(r.server_closes, 1u);
+  EXPECT_EQ(r.held_at_end, 0);
+}
+
 TEST(LoadTest, BadUrlIsAnErrorNotAMeasurement) {
   LoadOptions options;
   options.url = "https://127.0.0.1:1/x";

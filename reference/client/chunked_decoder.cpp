@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ssespec/printable.hpp"
+
 namespace ssespec {
 namespace {
 
@@ -12,27 +14,14 @@ int hex_value(char c) {
   return -1;
 }
 
-// The line as a message may quote it: printable ASCII kept, the rest escaped, shortened.
-std::string quoted(std::string_view line) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < line.size() && i < 40; ++i) {
-    const auto c = static_cast<unsigned char>(line[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      static const char digits[] = "0123456789ABCDEF";
-      out += "\\x";
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
-  }
-  return out + (line.size() > 40 ? "...\"" : "\"");
-}
+// The line as a message quotes it, shortened.
+std::string quoted(std::string_view line) { return "\"" + printable(line, 40) + "\""; }
 
 }  // namespace
 
-bool ChunkedDecoder::fail(std::string message) {
+bool ChunkedDecoder::fail(HttpError code, std::string message) {
   state_ = State::failed;
+  code_ = code;
   error_ = std::move(message);
   return false;
 }
@@ -57,15 +46,20 @@ bool ChunkedDecoder::end_size_line() {
   int significant = 0;
   for (; i < line_.size() && hex_value(line_[i]) >= 0; ++i) {
     if (significant > 0 || line_[i] != '0') ++significant;
-    if (significant > 15) return fail("chunk size " + quoted(line_) + " is too large (over 15 hex digits)");
+    if (significant > 15)
+      return fail(HttpError::chunk_size_too_large,
+                  "chunk size " + quoted(line_) + " is too large (over 15 hex digits)");
     size = size * 16 + static_cast<std::uint64_t>(hex_value(line_[i]));
   }
-  if (i == 0) return fail("invalid chunk size " + quoted(line_) + ": a chunk-size line must start with hex digits");
+  if (i == 0)
+    return fail(HttpError::bad_chunk_size,
+                "invalid chunk size " + quoted(line_) + ": a chunk-size line must start with hex digits");
   // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
   std::size_t rest = i;
   while (rest < line_.size() && (line_[rest] == ' ' || line_[rest] == '\t')) ++rest;
   if (rest < line_.size() && line_[rest] != ';') {
-    return fail("invalid chunk size " + quoted(line_) + ": hex digits must be followed by the line end or \";\"");
+    return fail(HttpError::bad_chunk_extension,
+                "invalid chunk size " + quoted(line_) + ": hex digits must be followed by the line end or \";\"");
   }
   line_.clear();
   chunk_size_ = remaining_ = size;
@@ -80,10 +74,11 @@ bool ChunkedDecoder::end_trailer_line() {
     return true;
   }
   if (line_.find(':') == std::string::npos || line_.front() == ' ' || line_.front() == '\t') {
-    return fail("invalid trailer line " + quoted(line_) + " after the last chunk");
+    return fail(HttpError::bad_trailer, "invalid trailer line " + quoted(line_) + " after the last chunk");
   }
   trailer_bytes_ += line_.size();
-  if (trailer_bytes_ > kMaxTrailerBytes) return fail("the trailer after the last chunk exceeds 64 KiB");
+  if (trailer_bytes_ > kMaxTrailerBytes)
+    return fail(HttpError::trailer_too_large, "the trailer after the last chunk exceeds 64 KiB");
   line_.clear();
   return true;
 }
@@ -111,8 +106,10 @@ std::size_t ChunkedDecoder::feed(std::string_view in, std::string& out) {
           line_.clear();
           state_ = State::size_line;
         } else {
-          return fail("a chunk of " + std::to_string(chunk_size_) +
-                      " bytes is not followed by CRLF: its size does not match its data"), i;
+          return fail(HttpError::chunk_size_mismatch,
+                      "a chunk of " + std::to_string(chunk_size_) +
+                          " bytes is not followed by CRLF: its size does not match its data"),
+                 i;
         }
         break;
       }
@@ -124,8 +121,10 @@ std::size_t ChunkedDecoder::feed(std::string_view in, std::string& out) {
           if (!(state_ == State::size_line ? end_size_line() : end_trailer_line())) return i;
           if (state_ == State::done) return i;
         } else if (line_.size() >= kMaxLineBytes) {
-          return fail(std::string(state_ == State::size_line ? "a chunk-size line" : "a trailer line") +
-                      " is longer than 4096 bytes"), i;
+          const bool size_line = state_ == State::size_line;
+          return fail(size_line ? HttpError::size_line_too_long : HttpError::trailer_line_too_long,
+                      std::string(size_line ? "a chunk-size line" : "a trailer line") + " is longer than 4096 bytes"),
+                 i;
         } else {
           line_.push_back(c);
         }

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "client/http_error.hpp"
+
 namespace ssespec {
 
 class ChunkedDecoder {
@@ -22,13 +24,14 @@ class ChunkedDecoder {
 
   bool done() const { return state_ == State::done; }  // the last chunk and its trailer arrived
   bool failed() const { return state_ == State::failed; }
-  const std::string& error() const { return error_; }  // why, when failed()
+  HttpError error_code() const { return code_; }       // what is wrong, when failed()
+  const std::string& error() const { return error_; }  // the message: the kind and the bytes
   // Where a body cut off here stands, for a message: "inside a chunk (12 of 40 bytes)", ...
   std::string position() const;
 
  private:
   enum class State { size_line, data, data_end, trailer, done, failed };
-  bool fail(std::string message);
+  bool fail(HttpError code, std::string message);
   bool end_size_line();
   bool end_trailer_line();
 
@@ -37,6 +40,7 @@ class ChunkedDecoder {
   std::uint64_t remaining_ = 0;     // data bytes left in the current chunk
   std::uint64_t chunk_size_ = 0;
   std::size_t trailer_bytes_ = 0;
+  HttpError code_ = HttpError::none;
   std::string error_;
 };
 

@@ -4,12 +4,12 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <istream>
 
 #include "client/chunked_decoder.hpp"
+#include "client/http_head.hpp"
 
 namespace ssespec::client {
 namespace {
@@ -36,14 +36,7 @@ class PocoResponse final : public HttpResponse {
 
   int status() const override { return static_cast<int>(head_.getStatus()); }
 
-  std::optional<std::string> content_type() const override {
-    std::optional<std::string> joined;
-    for (const auto& [name, value] : head_) {
-      if (Poco::icompare(name, "content-type") != 0) continue;
-      joined = joined ? *joined + ", " + value : value;
-    }
-    return joined;
-  }
+  std::vector<std::string> content_type_values() const override { return field_values(head_, "Content-Type"); }
 
   std::string final_url() const override { return final_url_; }
 
@@ -92,10 +85,6 @@ class PocoResponse final : public HttpResponse {
   bool chunked_;
   ChunkedDecoder decoder_;
 };
-
-bool is_redirect(int status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
 
 }  // namespace
 

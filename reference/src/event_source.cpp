@@ -1,7 +1,8 @@
 #include "ssespec/event_source.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "ssespec/mime.hpp"
 
 namespace ssespec {
 
@@ -26,80 +27,6 @@ void SteadyTimer::interrupt() {
     interrupted_ = true;
   }
   wake_.notify_all();
-}
-
-namespace {
-
-// https://mimesniff.spec.whatwg.org/#http-whitespace
-bool is_http_whitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// https://mimesniff.spec.whatwg.org/#http-token-code-point
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f) return false;
-    return std::string_view("\"(),/:;<=>?@[\\]{}").find(c) == std::string_view::npos;
-  });
-}
-
-std::string_view trim_http_whitespace(std::string_view s) {
-  while (!s.empty() && is_http_whitespace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_http_whitespace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// https://mimesniff.spec.whatwg.org/#parse-a-mime-type, up to the essence (parameters never
-// change whether a type is text/event-stream).
-std::optional<std::string> parse_essence(std::string_view input) {
-  input = trim_http_whitespace(input);
-  const auto slash = input.find('/');
-  if (slash == std::string_view::npos) return std::nullopt;
-  const std::string_view type = input.substr(0, slash);
-  std::string_view subtype = input.substr(slash + 1);
-  subtype = subtype.substr(0, subtype.find(';'));
-  while (!subtype.empty() && is_http_whitespace(subtype.back())) subtype.remove_suffix(1);
-  if (!is_token(type) || !is_token(subtype)) return std::nullopt;
-  return ascii_lower(type) + "/" + ascii_lower(subtype);
-}
-
-// https://fetch.spec.whatwg.org/#header-value-get-decode-and-split: commas outside quotes.
-std::vector<std::string_view> split_values(std::string_view list) {
-  std::vector<std::string_view> values;
-  std::size_t start = 0;
-  bool quoted = false;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const char c = list[i];
-    if (quoted && c == '\\') {
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      values.push_back(list.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  values.push_back(list.substr(start));
-  return values;
-}
-
-}  // namespace
-
-std::optional<std::string> mime_essence(std::string_view content_type) {
-  // https://fetch.spec.whatwg.org/#concept-header-extract-mime-type: the last value that
-  // parses (and is not */*) wins.
-  std::optional<std::string> essence;
-  for (const std::string_view value : split_values(content_type)) {
-    auto parsed = parse_essence(value);
-    if (parsed && *parsed != "*/*") essence = std::move(parsed);
-  }
-  return essence;
 }
 
 class EventSource::Sink final : public EventSink {
@@ -231,11 +158,15 @@ EventSource::Outcome EventSource::connect_once() {
   }
   // "Otherwise, if res's status is not 200, or if res's `Content-Type` is not
   // `text/event-stream`, then fail the connection."
-  const auto type = response->content_type();
-  const auto essence = type ? mime_essence(*type) : std::nullopt;
-  if (response->status() != 200 || essence != "text/event-stream") {
+  // fetch's "extract a MIME type" gives res's MIME type: every Content-Type value counts, and
+  // the last one that parses decides.
+  const std::vector<std::string> types = response->content_type_values();
+  const std::optional<MimeType> mime_type = extract_mime_type(types);
+  if (response->status() != 200 || !mime_type || mime_type->essence() != "text/event-stream") {
+    std::string joined;  // as fetch's "get" combines them
+    for (std::size_t i = 0; i < types.size(); ++i) joined += (i == 0 ? "" : ", ") + types[i];
     diagnose("failed: status " + std::to_string(response->status()) + ", Content-Type " +
-             (type ? "\"" + *type + "\"" : std::string("absent")));
+             (types.empty() ? std::string("absent") : "\"" + joined + "\""));
     fail_connection();
     return Outcome::failed;
   }

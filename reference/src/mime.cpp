@@ -238,8 +238,8 @@ std::optional<MimeType> extract_mime_type(const std::vector<std::string>& conten
   if (content_type_values.empty()) return std::nullopt;
   // 4. "Let values be the result of getting, decoding, and splitting `Content-Type`": getting
   // joins the values of every Content-Type header "separated from each other by 0x2C 0x20, in order".
-  std::string combined;
-  for (std::size_t i = 0; i < content_type_values.size(); ++i) combined += (i == 0 ? "" : ", ") + content_type_values[i];
+  std::string combined = content_type_values.front();
+  for (std::size_t i = 1; i < content_type_values.size(); ++i) combined += ", " + content_type_values[i];
   // 6. "For each value of values:"
   for (const std::string& value : get_decode_split(combined)) {
     // 6.1 "Let temporaryMimeType be the result of parsing value."

@@ -58,6 +58,16 @@ bool is_valid(std::string_view bytes) {
   return decoder.bytes_needed == 0;
 }
 
+std::size_t sequence_length(std::string_view bytes) {
+  Decoder decoder;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const Decoder::Result r = decoder.step(static_cast<unsigned char>(bytes[i]));
+    if (r == Decoder::Result::done) return i + 1;
+    if (r != Decoder::Result::need_more) return 0;
+  }
+  return 0;
+}
+
 void decode_with_replacement(std::string_view bytes, std::string& out) {
   out.clear();
   out.reserve(bytes.size() + 8);

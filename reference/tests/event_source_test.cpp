@@ -13,7 +13,7 @@ namespace {
 struct FakeConnection {
   bool network_error = false;  // fetch() fails
   int status = 200;
-  std::optional<std::string> content_type = std::string("text/event-stream");
+  std::vector<std::string> content_types = {"text/event-stream"};  // one per Content-Type field
   std::vector<std::string> chunks;
   bool reset_at_end = false;  // the body ends in a network error
 };
@@ -22,7 +22,7 @@ class FakeResponse final : public HttpResponse {
  public:
   explicit FakeResponse(FakeConnection c) : c_(std::move(c)) {}
   int status() const override { return c_.status; }
-  std::optional<std::string> content_type() const override { return c_.content_type; }
+  std::vector<std::string> content_type_values() const override { return c_.content_types; }
   std::string final_url() const override { return "http://example.test:8080/stream"; }
   Read read(std::string& bytes) override {
     if (next_ < c_.chunks.size()) {
@@ -152,39 +152,41 @@ TEST(EventSourceTest, NonOkStatusFailsWithoutReconnecting) {
 }
 
 TEST(EventSourceTest, ContentTypeEssenceDecides) {
-  const std::vector<std::pair<std::optional<std::string>, bool>> cases = {
-      {std::string("text/event-stream"), true},
-      {std::string("text/event-stream; charset=utf-8"), true},
-      {std::string("TEXT/Event-Stream"), true},
-      {std::string(" text/event-stream ;foo=bar"), true},
-      {std::string("text/event-stream;"), true},
-      {std::string("text/plain"), false},
-      {std::string("text/event-stream-x"), false},
-      {std::string("text/ event-stream"), false},
-      {std::string(""), false},
-      {std::nullopt, false},
+  using Values = std::vector<std::string>;  // one per Content-Type field, in order
+  const std::vector<std::pair<Values, bool>> cases = {
+      {{"text/event-stream"}, true},
+      {{"text/event-stream; charset=utf-8"}, true},
+      {{"TEXT/Event-Stream"}, true},
+      {{" text/event-stream ;foo=bar"}, true},
+      {{"text/event-stream;"}, true},
+      {{"text/plain"}, false},
+      {{"text/event-stream-x"}, false},
+      {{"text/ event-stream"}, false},
+      {{""}, false},
+      {{}, false},
+      // fetch's "extract a MIME type": every field counts and the last value that parses decides.
+      {{"text/plain", "text/event-stream"}, true},
+      {{"text/event-stream", "text/plain"}, false},
+      {{"text/html, text/event-stream"}, true},
+      {{"text/event-stream", "*/*"}, true},
+      {{"text/event-stream", "nonsense"}, true},
   };
-  for (const auto& [type, ok] : cases) {
+  for (const auto& [types, ok] : cases) {
     FakeTransport transport;
     FakeTimer timer;
     timer.max_waits = 0;
     FakeConnection c = stream({"data: a\n\n"});
-    c.content_type = type;
+    c.content_types = types;
     transport.script.push_back(c);
     Recorder r;
     EventSource source("http://example.test:8080/stream", transport, timer, r.handlers());
     source.run();
     const std::vector<std::string> expected =
         ok ? std::vector<std::string>{"open", "message:a#", "error:CONNECTING"} : std::vector<std::string>{"error:CLOSED"};
-    EXPECT_EQ(r.trace, expected) << type.value_or("(none)");
+    std::string shown;
+    for (const std::string& type : types) shown += "[" + type + "]";
+    EXPECT_EQ(r.trace, expected) << (types.empty() ? "(none)" : shown);
   }
-}
-
-TEST(EventSourceTest, MimeEssenceFollowsFetchExtraction) {
-  EXPECT_EQ(mime_essence("text/html, text/event-stream"), "text/event-stream");
-  EXPECT_EQ(mime_essence("text/event-stream, */*"), "text/event-stream");
-  EXPECT_EQ(mime_essence("text/event-stream;a=\"x,y\""), "text/event-stream");
-  EXPECT_EQ(mime_essence("nonsense"), std::nullopt);
 }
 
 TEST(EventSourceTest, NetworkErrorBeforeResponseReestablishes) {

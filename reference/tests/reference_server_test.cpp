@@ -56,6 +56,27 @@ TEST(ReferenceServerTest, UnknownPathIs404) {
   EXPECT_EQ(http_get(server.port(), "/demo").first, 200);
 }
 
+// Runs the reference EventSource over the POCO transport until it is CLOSED: by close() once
+// an event with data `last_data` arrives, or by a failed connection. The trace: "open", each
+// event as data#lastEventId, "error:" and the readyState.
+std::vector<std::string> run_traced(const std::string& url, const std::string& last_data) {
+  client::HttpTransport transport;
+  SteadyTimer timer;
+  Trace trace;
+  EventSource* self = nullptr;
+  EventSourceHandlers handlers{[&] { trace.add("open"); },
+                               [&](const MessageEvent& e) {
+                                 trace.add(e.data + "#" + e.last_event_id);
+                                 if (e.data == last_data) self->close();
+                               },
+                               [&](ReadyState s) { trace.add(std::string("error:") + to_string(s)); },
+                               {}};
+  EventSource source(url, transport, timer, handlers);
+  self = &source;
+  source.run();
+  return trace.get();
+}
+
 TEST(ReferenceServerTest, PlaysScriptAndRecordsRequests) {
   ReferenceServer server;
   server.start();
@@ -64,22 +85,8 @@ TEST(ReferenceServerTest, PlaysScriptAndRecordsRequests) {
        "chunks": ["retry: 30\nid: 1\ndata: a\n\n", {"delayMs": 20}, "data: b\n\n"], "end": "close"},
       {"status": 200, "headers": [["Content-Type", "text/event-stream"]], "chunks": ["data: c\n\n"], "end": "hang"}]})");
   const std::string id = server.create_session(script);
-  client::HttpTransport transport;
-  SteadyTimer timer;
-  Trace trace;
-  EventSource* self = nullptr;
-  EventSourceHandlers handlers{[&] { trace.add("open"); },
-                               [&](const MessageEvent& e) {
-                                 trace.add(e.data + "#" + e.last_event_id);
-                                 if (e.data == "c") self->close();
-                               },
-                               [&](ReadyState s) { trace.add(std::string("error:") + to_string(s)); },
-                               {}};
-  EventSource source(server.base_url() + ReferenceServer::stream_path(id), transport, timer, handlers);
-  self = &source;
-  std::thread worker([&] { source.run(); });
-  worker.join();  // ends at close() in the handler
-  EXPECT_EQ(trace.get(), (std::vector<std::string>{"open", "a#1", "b#1", "error:CONNECTING", "open", "c#1"}));
+  EXPECT_EQ(run_traced(server.base_url() + ReferenceServer::stream_path(id), "c"),
+            (std::vector<std::string>{"open", "a#1", "b#1", "error:CONNECTING", "open", "c#1"}));
   const auto requests = server.requests(id);
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].method, "GET");
@@ -90,6 +97,22 @@ TEST(ReferenceServerTest, PlaysScriptAndRecordsRequests) {
   ASSERT_GE(requests[0].ended_at_ms, 0);
   EXPECT_GE(requests[1].at_ms - requests[0].ended_at_ms, 25.0);  // retry: 30, less timer slack
   server.end_session(id);
+}
+
+// fetch's "extract a MIME type" over the wire: both Content-Type fields reach the client, in
+// order, and the last one that parses decides.
+std::vector<std::string> trace_of_two_content_types(const std::string& first, const std::string& second) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"status": 200, "headers": [["Content-Type", ")" + first + R"("], ["Content-Type", ")" +
+      second + R"("]], "chunks": ["data: a\n\n"], "end": "hang"}]})"));
+  return run_traced(server.base_url() + ReferenceServer::stream_path(id), "a");
+}
+
+TEST(ReferenceServerTest, TextPlainThenEventStreamIsAnEventStream) {
+  EXPECT_EQ(trace_of_two_content_types("text/plain", "text/event-stream"), (std::vector<std::string>{"open", "a#"}));
+  EXPECT_EQ(trace_of_two_content_types("text/event-stream", "text/plain"), (std::vector<std::string>{"error:CLOSED"}));
 }
 
 TEST(ReferenceServerTest, CloseFromAnotherThreadStopsAHangingStream) {

@@ -46,9 +46,9 @@ class HttpResponse {
   enum class Read { data, end, network_error };
   virtual ~HttpResponse() = default;
   virtual int status() const = 0;
-  // Every Content-Type header value, joined by ", " (fetch's "get, decode, and split" input);
-  // nullopt when there is none.
-  virtual std::optional<std::string> content_type() const = 0;
+  // The value of every Content-Type header field, in the order received (empty: none), for
+  // fetch's "extract a MIME type" (ssespec/mime.hpp).
+  virtual std::vector<std::string> content_type_values() const = 0;
   virtual std::string final_url() const = 0;
   // Blocks for the next body bytes (any amount). `end`: the body ended normally.
   virtual Read read(std::string& bytes) = 0;
@@ -109,11 +109,6 @@ struct EventSourceOptions {
   // use it to notice a dead connection that never closes).
   std::chrono::milliseconds read_timeout{0};
 };
-
-// The MIME type essence of a Content-Type value list ("text/event-stream" for
-// "Text/Event-Stream; charset=utf-8"), per fetch's "extract a MIME type"; nullopt if none
-// parses.
-std::optional<std::string> mime_essence(std::string_view content_type);
 
 class EventSource {
  public:
