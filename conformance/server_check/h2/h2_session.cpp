@@ -96,6 +96,14 @@ struct ClientSession::Callbacks {
       s.events_.push_back(std::move(event));
       s.failed_ = true;
     }
+    // ssespec cancels streams itself (CANCEL); any other reset is nghttp2 finding a fault, such as
+    // DATA past the stream's window.
+    if (frame->hd.type == NGHTTP2_RST_STREAM && frame->rst_stream.error_code != NGHTTP2_CANCEL) {
+      Event event{EventKind::stream_error, frame->hd.stream_id};
+      event.code = frame->rst_stream.error_code;
+      event.text = s.error_text_.empty() ? error_name(event.code) : s.error_text_;
+      s.events_.push_back(std::move(event));
+    }
     return 0;
   }
   static int error(nghttp2_session*, int, const char* msg, std::size_t len, void* user) {

@@ -25,6 +25,7 @@ enum class EventKind {
   goaway,          // GOAWAY from the server: `code`, `last_stream`
   settings,        // the server's SETTINGS (not an ACK)
   session_error,   // ssespec's session ended the connection (it sent GOAWAY `code`): `text`
+  stream_error,    // ssespec's session reset a stream for a fault in the server's frames (RST_STREAM `code`)
 };
 
 struct Event {

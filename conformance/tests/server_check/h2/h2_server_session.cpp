@@ -32,6 +32,7 @@ struct ServerSession::Callbacks {
       s.requests_.push_back({frame->hd.stream_id, std::move(s.headers_[frame->hd.stream_id])});
       s.headers_.erase(frame->hd.stream_id);
     }
+    if (frame->hd.type == NGHTTP2_WINDOW_UPDATE && frame->hd.stream_id != 0) ++s.window_updates_[frame->hd.stream_id];
     return 0;
   }
   static int stream_close(nghttp2_session*, std::int32_t stream, std::uint32_t, void* user) {

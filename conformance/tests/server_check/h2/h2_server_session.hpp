@@ -43,6 +43,12 @@ class ServerSession {
   void goaway(std::uint32_t code);
   // Streams the client reset (RST_STREAM) or that closed, in order.
   const std::vector<std::int32_t>& closed() const { return closed_; }
+  void clear_closed() { closed_.clear(); }
+  // WINDOW_UPDATE frames the client sent for `stream`.
+  int window_updates(std::int32_t stream) const {
+    const auto found = window_updates_.find(stream);
+    return found == window_updates_.end() ? 0 : found->second;
+  }
   bool wants_io() const;
 
  private:
@@ -57,6 +63,7 @@ class ServerSession {
   std::map<std::int32_t, Body> bodies_;
   std::vector<std::int32_t> closed_;
   std::list<Fields> sent_fields_;
+  std::map<std::int32_t, int> window_updates_;
 };
 
 }  // namespace ssespec::h2::test
