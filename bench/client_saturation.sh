@@ -7,6 +7,7 @@
 #   bench/client_saturation.sh BUILD_DIR [ROUNDS]     (default: build, 3)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/conformance/tests/wait.sh"
 build=${1:-build}
 rounds=${2:-3}
 ssespec="$build/conformance/ssespec"
@@ -56,13 +57,9 @@ if [ -d "$node_dir/node_modules/eventsource" ]; then
     KNOWN="$known" measure "npm eventsource (process)" "$r" --name eventsource --capabilities close,close-in-handler,headers,post \
       -- node "$node_dir/adapter.mjs"
   done
-: >"$work/service.txt"
   node "$node_dir/service.mjs" 0 >"$work/service.txt" &
   service=$!
-  for _ in $(seq 100); do
-    grep -q listening "$work/service.txt" && break
-    sleep 0.1
-  done
+  wait_for_line "the npm eventsource test service" $service "$work/service.txt" '^listening on '
   url=$(sed -n 's/^listening on //p' "$work/service.txt")
   for r in $(seq "$rounds"); do
     KNOWN="$known" measure "npm eventsource (service)" "$r" --name eventsource-service --service "$url"

@@ -14,6 +14,7 @@ set -euo pipefail
 ulimit -n "$(ulimit -Hn)"  # one descriptor per stream, on both sides
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/conformance/tests/wait.sh"
 bin=${1:-$root/build/conformance/ssespec}
 work=$(mktemp -d)
 pids=()
@@ -36,15 +37,12 @@ start_server() {
   esac
   server_pid=$!
   pids+=("$server_pid")
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n '1s#.*127\.0\.0\.1:\([0-9]*\).*#\1#p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "$1 did not start:" >&2; cat "$log" >&2; exit 1; }
+  wait_for_line "the $1 server" "$server_pid" "$log" 'listening on http://127\.0\.0\.1:[0-9]+' || exit 1
+  port=$(sed -n 's#.*listening on http://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$log" | head -n1)
 }
 
+# established N: at least N TCP connections to the server's port are established.
+established() { [ "$(ss -Htn state established "( sport = :$port )" | wc -l)" -ge "$1" ]; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 field() {
@@ -105,7 +103,7 @@ print(json.dumps({'connections': [c, c]}))" >"$work/heavy.json"
   "$bin" load "http://127.0.0.1:$port/demo/clock" --clients 1000 --rate 2000 --duration 16 --json "$background" >/dev/null &
   local background_pid=$!
   pids+=("$background_pid")
-  sleep 2
+  wait_for "1,000 streams to $name" established 1000 || exit 1
   local attackers=()
   python3 "$root/bench/attack.py" "$port" slowloris 16 --max-seconds 12 >"$work/$name-slowloris.log" 2>&1 & attackers+=($!)
   python3 "$root/bench/attack.py" "$port" idle 300 --max-seconds 12 >"$work/$name-idle.log" 2>&1 & attackers+=($!)

@@ -40,11 +40,22 @@ export function startServer(extraArgs = []) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(ssespecBinary(), ['serve', '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`ssespec serve did not start: ${seen}`)); }, 15_000);
+    let listening = false;
+    // A busy machine starts it slowly: tens of seconds before saying it did not come up.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ssespec serve did not print "listening on" within 30 s; its output: ${seen}`));
+    }, 30_000);
+    child.on('exit', (status, signal) => {
+      if (listening) return;
+      clearTimeout(timer);
+      reject(new Error(`ssespec serve exited (${signal || `status ${status}`}) before listening; its output: ${seen}`));
+    });
     child.stdout.on('data', (d) => {
       seen += d;
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-      if (match) {
+      if (match && !listening) {
+        listening = true;
         clearTimeout(timer);
         resolvePromise({
           url: match[1],

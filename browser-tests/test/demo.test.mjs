@@ -28,7 +28,11 @@ test('/demo: ticks a second apart, close() stops them, readyState 2', { timeout:
       }).observe(document, { childList: true, subtree: true });
     });
     await page.goto(`${server.url}/demo`);
-    await page.waitForFunction(() => window.arrivals.length >= 3, null, { timeout: 10_000 });
+    // Three ticks take 2 s; a busy machine gets 30 s before the test says they did not come.
+    await page.waitForFunction(() => window.arrivals.length >= 3, null, { timeout: 30_000 }).catch(async (e) => {
+      const seen = await page.evaluate(() => window.arrivals.length);
+      throw new Error(`/demo showed ${seen} of 3 ticks within 30 s: ${e.message}`);
+    });
     const arrivals = await page.evaluate(() => window.arrivals);
     // The first event comes at once; later ones one period apart.
     const gap = arrivals[2].at - arrivals[1].at;

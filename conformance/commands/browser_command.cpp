@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "runner/expectations.hpp"
 #include "runner/browser_runner.hpp"
+#include "runner/environment.hpp"
 
 namespace ssespec::cli {
 namespace {
@@ -125,7 +126,8 @@ void add_browser_command(CLI::App& app) {
       "the browser opens its /runner page, which runs each case with the browser's own EventSource and\n"
       "posts the observations back. Browser-only cases live in fixtures/browser/.\n"
       "Exit status: 0 all ran cases passed (or the failures are exactly the expectations); 1 otherwise;\n"
-      "2 bad usage, bad fixtures, or the browser is missing or cannot start.");
+      "2 bad usage, bad fixtures, or the browser is missing or cannot start.\n" +
+      env::help_lines("Environment:", env::kDataVariables));
   cmd->callback([options] { throw CommandExit{run(*options)}; });
 }
 

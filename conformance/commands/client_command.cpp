@@ -14,6 +14,7 @@
 #include "runner/browser_fixture.hpp"
 #include "runner/client_runner.hpp"
 #include "json/json_node.hpp"
+#include "runner/environment.hpp"
 
 namespace ssespec::cli {
 namespace {
@@ -112,9 +113,12 @@ void add_client_command(CLI::App& app) {
   add_report_options(*cmd, options->report);
   cmd->add_option("command", options->run.command, "The adapter command, after --")->expected(-1);
   cmd->footer(
-      "The adapter gets the stream URL and the event types to listen for as extra arguments, prints\n"
-      "JSON lines, and reads \"close\" commands on stdin: see conformance/ADAPTERS.md.\n"
-      "Exit status: 0 all ran cases passed (or failures equal --expectations); 1 otherwise; 2 bad usage.");
+      "The adapter is started as CMD ARGS... URL (the stream URL is its last argument), prints JSON lines,\n"
+      "and reads \"close\" commands on stdin: see conformance/ADAPTERS.md. The case's event types to\n"
+      "listen for and its settings are in the adapter's environment:" +
+      env::help_lines("", env::kAdapterUrl) +
+      env::help_lines("", env::kAdapterSettings) +
+      "\nExit status: 0 all ran cases passed (or failures equal --expectations); 1 otherwise; 2 bad usage.");
   cmd->callback([options] { throw CommandExit{run(*options)}; });
 }
 

@@ -32,6 +32,7 @@ void add_connect_command(CLI::App& app);  // ssespec connect URL
 void add_browser_command(CLI::App& app);  // ssespec browser [--browser chromium|firefox]
 void add_load_command(CLI::App& app);     // ssespec load URL --clients N --duration S
 void add_fixtures_command(CLI::App& app);  // ssespec fixtures path | export DIR
+void add_encoder_command(CLI::App& app);   // ssespec encoder -- CMD
 
 // Adds --fixtures DIR to a command that loads fixtures (conformance/runner/data_dir.hpp).
 void add_fixtures_option(CLI::App& command);

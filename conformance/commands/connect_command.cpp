@@ -6,6 +6,7 @@
 #include "client/http_transport.hpp"
 #include "commands.hpp"
 #include "runner/connect_adapter.hpp"
+#include "runner/environment.hpp"
 
 namespace ssespec::cli {
 namespace {
@@ -38,9 +39,9 @@ void add_connect_command(CLI::App& app) {
       "Output, one JSON object per line (conformance/ADAPTERS.md):\n"
       "  {\"open\":{}}  {\"message\":{\"type\":..,\"data\":..,\"lastEventId\":..}}  {\"error\":{\"readyState\":0|2}}\n"
       "  {\"closed\":{\"readyState\":2}}\n"
-      "SSESPEC_LISTEN=[\"a\",\"b\"] (JSON) adds listened types, as the runner passes them.\n"
-      "Standard input: a line \"close\" calls close(); end of input closes and exits.\n"
-      "SSESPEC_CLOSE_AFTER=message:2 calls close() inside the handler of the 2nd message.");
+      "Standard input: a line \"close\" calls close(); end of input closes and exits.\n" +
+      env::help_lines("Environment (as `ssespec client` sets it for each case):", env::kAdapterSettings) +
+      "\nExit status: 0 once the EventSource is CLOSED; 2 bad arguments or a bad variable.");
   cmd->callback([options] { throw CommandExit{run(*options)}; });
 }
 

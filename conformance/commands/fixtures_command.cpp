@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "runner/data_dir.hpp"
+#include "runner/environment.hpp"
 
 namespace ssespec::cli {
 namespace {
@@ -42,7 +43,7 @@ int export_corpus(const std::filesystem::path& target) {
 void add_fixtures_option(CLI::App& command) {
   command.add_option_function<std::string>(
              "--fixtures", [](const std::string& dir) { set_fixtures_override(dir); },
-             "Fixture folder (default: $SSESPEC_FIXTURES, else the installed corpus, else the source tree's)")
+             std::string("Fixture folder (default: $") + env::kFixtures + ", else the installed corpus, else the source tree's)")
       ->check(CLI::ExistingDirectory);
 }
 

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string>
 
 #include "commands.hpp"
 #include "runner/data_dir.hpp"
@@ -11,6 +12,30 @@
 #ifndef SSESPEC_VERSION
 #define SSESPEC_VERSION "0.0.0"
 #endif
+
+namespace {
+
+// The first argument that is not an option, when it names no command ("" otherwise). CLI11
+// would only say that a subcommand is required.
+std::string unknown_command(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.empty() || arg[0] == '-') continue;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      if (command->check_name(arg)) return "";
+    }
+    return arg;
+  }
+  return "";
+}
+
+std::string command_names(const CLI::App& app) {
+  std::string names;
+  for (const CLI::App* command : app.get_subcommands({})) names += (names.empty() ? "" : ", ") + command->get_name();
+  return names;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"ssespec " SSESPEC_VERSION ": conformance suite for Server-Sent Events (text/event-stream, EventSource)"};
@@ -30,6 +55,7 @@ int main(int argc, char** argv) {
   ssespec::cli::add_browser_command(app);
   ssespec::cli::add_fixtures_command(app);
   ssespec::cli::add_load_command(app);
+  ssespec::cli::add_encoder_command(app);
   ssespec::ignore_sigpipe();  // every command writes to peers that may vanish
   try {
     app.parse(argc, argv);
@@ -40,6 +66,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (const std::string name = unknown_command(app, argc, argv); !name.empty()) {
+      std::cerr << "ssespec: unknown command '" << name << "'; the commands are " << command_names(app)
+                << "\nRun with --help for more information.\n";
+      return ssespec::cli::kExitUsage;
+    }
     app.exit(e);  // prints the message
     return ssespec::cli::kExitUsage;
   } catch (const ssespec::cli::CommandExit& e) {

@@ -186,7 +186,7 @@ std::vector<BrowserCase> load_browser_file(const std::filesystem::path& file, co
         conn.allow_only({"origin", "response", "expectRequest"});
         BrowserConnection bc;
         bc.origin = conn.has("origin") ? origin_from(conn.at("origin")) : b.stream_origin;
-        bc.response = load_response(conn.at("response"), FixtureForm::browser);
+        bc.response = server::response_from_json(conn.at("response"));
         if (conn.has("expectRequest")) {
           const JsonNode er = conn.at("expectRequest");
           er.allow_only({"method", "headers", "absentHeaders"});

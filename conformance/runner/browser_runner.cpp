@@ -326,17 +326,23 @@ ExtraCheck page_check(const BrowserCase& c, const Placeholders& values, const Po
   return check;
 }
 
+// A result naming case `c`, its verdict still to be given.
+CaseResult result_of(const BrowserCase& c) {
+  CaseResult result;
+  result.id = c.full_id();
+  result.group = c.base.group;
+  result.description = c.base.description;
+  result.spec = c.base.spec;
+  return result;
+}
+
 // Grades one case from what the page posted (null: nothing) by grade_case(), as `ssespec
 // client` grades an adapter's lines, plus the constructor and the attributes.
 CaseResult grade(const Prepared& p, const std::string* posted, const std::vector<RecordedRequest>& on_page,
                  const std::vector<RecordedRequest>& on_second, const BrowserRunOptions& options) {
   const BrowserCase& c = *p.c;
   const CaseExpectations expected = expectations_for(p);
-  CaseResult result;
-  result.id = c.full_id();
-  result.group = c.base.group;
-  result.description = c.base.description;
-  result.spec = c.base.spec;
+  CaseResult result = result_of(c);
   result.expected = grade_case(expected, {}, constructor_check(c, nullptr), page_check(c, p.values, nullptr)).expected;
   auto fail = [&](std::string observed, std::string problem) {
     result.verdict = Verdict::fail;
@@ -446,6 +452,183 @@ std::filesystem::path make_profile_dir(const std::string& browser) {
   return pattern;
 }
 
+
+// The two reference servers of a run (the page's origin and a second one, for cross-origin
+// cases) with the runner page on the first; stopped when the run ends, however it ends.
+struct RunServers {
+  RunServers() : second(second_origin_options()) {
+    runner.install(page);
+    page.start();
+    second.start();
+  }
+  ~RunServers() {
+    page.stop();
+    second.stop();
+  }
+  RunServers(const RunServers&) = delete;
+  RunServers& operator=(const RunServers&) = delete;
+
+  static server::ServerOptions second_origin_options() {
+    server::ServerOptions options;
+    options.demo = false;
+    return options;
+  }
+
+  server::RunnerPage runner;  // before the servers: it must outlive their use of it
+  ReferenceServer page;
+  ReferenceServer second;
+};
+
+// The run's header: which browser, its version, when.
+RunResult run_header(const BrowserRunOptions& options) {
+  RunResult run;
+  run.kind = "browser";
+  const bool chromium = options.browser == "chromium";
+  const std::string executable = !options.executable.empty() ? options.executable : chromium ? "/usr/bin/chromium" : "firefox-esr";
+  run.implementation = chromium ? "Chromium" : "Firefox";
+  if (options.context == Context::worker) run.implementation += " (dedicated worker)";
+  if (options.context == Context::shared_worker) run.implementation += " (shared worker)";
+  run.version = browser_version(executable);
+  run.started_at = now_iso8601();
+  return run;
+}
+
+CaseResult skipped(const BrowserCase& c, const std::string& reason) {
+  CaseResult r = result_of(c);
+  r.verdict = Verdict::skip;
+  r.message = reason;
+  return r;
+}
+
+// The cases that run, made ready on the servers; `prepared[k]` is `cases[index[k]]`.
+struct Plan {
+  std::vector<Prepared> prepared;
+  std::vector<std::size_t> index;
+  Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
+};
+
+// Sessions for every case that runs; skipped cases (decided now, by declared capability) get
+// their result in `results` at once.
+Plan plan_cases(const std::vector<BrowserCase>& cases, const BrowserRunOptions& options, RunServers& servers,
+                std::vector<std::optional<CaseResult>>& results) {
+  Plan plan;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string skip = browser_skip_reason(cases[i], options);
+    if (!skip.empty()) {
+      results[i] = skipped(cases[i], skip);
+      continue;
+    }
+    plan.prepared.push_back(prepare(cases[i], servers.page, servers.second));
+    plan.index.push_back(i);
+    plan.entries->add(plan_entry(plan.prepared.back(), servers.page, servers.second));
+  }
+  return plan;
+}
+
+// What GET /runner/plan answers: the run's settings and one entry per case.
+std::string plan_json(const BrowserRunOptions& options, const Plan& plan) {
+  Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
+  json.set("context", context_name(options.context));
+  json.set("concurrency", options.concurrency);
+  json.set("caseTimeoutMs", static_cast<int>(options.case_timeout_s * 1000));
+  json.set("settleMs", options.settle_ms);
+  json.set("cookie", "ssespec-credentials=1");  // sent cross-origin only with credentials
+  json.set("cases", plan.entries);
+  std::ostringstream text;
+  json.stringify(text);
+  return text.str();
+}
+
+// How the browser's part of the run ended.
+struct BrowserEnd {
+  bool exited = false;  // the browser (or its launcher) exited by itself
+  int status = 0;       // its exit status, if it did
+};
+
+// Waits until the page has reported `count` results or said it is done, the browser exits, or
+// `deadline` passes; prints a dot per result as it arrives (graded at the end, when the request
+// logs are complete).
+BrowserEnd await_results(Subprocess& browser, const server::RunnerPage& runner, std::size_t count, Clock::time_point deadline,
+                         const ReportOptions& report) {
+  BrowserEnd end;
+  std::size_t reported = 0;
+  while (Clock::now() < deadline) {
+    const bool all = runner.wait_results(count, std::min(deadline, Clock::now() + std::chrono::milliseconds(200)));
+    for (const std::size_t now_reported = runner.results().size(); reported < now_reported; ++reported) {
+      if (!report.quiet) std::cout << "." << std::flush;
+    }
+    if (all || !runner.done_body().empty()) break;
+    std::string line;
+    while (browser.read_line(line, Clock::now()) == Subprocess::Read::line) {
+    }
+    if (browser.wait(Clock::now(), end.status)) {
+      end.exited = true;
+      break;
+    }
+  }
+  if (!report.quiet && reported > 0) std::cout << "\n";
+  return end;
+}
+
+// Why cases went unreported, or what the page said went wrong; "" when all is well.
+std::string browser_problem(const std::string& implementation, const server::RunnerPage& runner, std::size_t count,
+                            const BrowserEnd& end, const Subprocess& browser, const BrowserRunOptions& options) {
+  std::string problem;
+  if (!runner.plan_fetched()) {
+    problem = implementation + " never loaded the runner page";
+  } else if (end.exited && runner.results().size() < count) {
+    problem = implementation + " stopped before the end (" + describe_exit(end.status) + ")";
+  } else if (runner.results().size() < count) {
+    problem = "the run's timeout (" + std::to_string(static_cast<int>(options.timeout_s)) + " s) passed";
+  }
+  const std::string done = runner.done_body();
+  if (done.find("\"error\"") != std::string::npos) problem += (problem.empty() ? "" : "; ") + ("the page failed: " + done);
+  if (!problem.empty() && !browser.stderr_text().empty()) problem += "\nbrowser stderr: " + browser.stderr_text().substr(0, 600);
+  return problem;
+}
+
+// Opens the runner page in the browser on a fresh profile and waits for the page's results
+// until the run's timeout; closes the browser. Returns browser_problem(). Throws if the browser
+// cannot be started.
+std::string drive_browser(const RunResult& run, const BrowserRunOptions& options, const server::RunnerPage& runner,
+                          std::size_t count, Clock::time_point started, const ReportOptions& report) {
+  const std::filesystem::path profile = make_profile_dir(options.browser);
+  std::unique_ptr<Subprocess> browser;
+  try {
+    browser = launch(options, run.target, profile);
+  } catch (const std::exception& e) {
+    std::filesystem::remove_all(profile);
+    throw std::runtime_error(std::string("cannot start ") + run.implementation + ": " + e.what());
+  }
+  const auto deadline = started + std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000));
+  BrowserEnd end = await_results(*browser, runner, count, deadline, report);
+  const std::string problem = browser_problem(run.implementation, runner, count, end, *browser, options);
+  // Ask the launcher to close the browser (end of its stdin), then make sure it is gone.
+  browser->close_stdin();
+  if (!end.exited && !browser->wait(Clock::now() + std::chrono::seconds(5), end.status)) browser->kill();
+  browser.reset();
+  std::filesystem::remove_all(profile);
+  return problem;
+}
+
+// Grades every planned case from what the page posted and the servers' request logs, and ends
+// its sessions.
+void grade_planned(const Plan& plan, RunServers& servers, const std::string& problem, const BrowserRunOptions& options,
+                   std::vector<std::optional<CaseResult>>& results) {
+  const auto posted = servers.runner.results();
+  for (std::size_t k = 0; k < plan.prepared.size(); ++k) {
+    const Prepared& p = plan.prepared[k];
+    const auto it = posted.find(p.c->full_id());
+    const auto on_page = p.page_session.empty() ? std::vector<RecordedRequest>{} : servers.page.requests(p.page_session);
+    const auto on_second = p.second_session.empty() ? std::vector<RecordedRequest>{} : servers.second.requests(p.second_session);
+    CaseResult r = grade(p, it == posted.end() ? nullptr : &it->second, on_page, on_second, options);
+    if (it == posted.end() && !problem.empty()) r.message += ": " + problem.substr(0, problem.find('\n'));
+    results[plan.index[k]] = std::move(r);
+    if (!p.page_session.empty()) servers.page.end_session(p.page_session);
+    if (!p.second_session.empty()) servers.second.end_session(p.second_session);
+  }
+}
+
 }  // namespace
 
 std::string browser_version(const std::string& executable) {
@@ -469,126 +652,19 @@ std::string browser_version(const std::string& executable) {
 
 RunResult run_browser_cases(const std::vector<BrowserCase>& cases, const BrowserRunOptions& options,
                             const ReportOptions& report) {
-  RunResult run;
-  run.kind = "browser";
-  const bool chromium = options.browser == "chromium";
-  const std::string executable = !options.executable.empty() ? options.executable : chromium ? "/usr/bin/chromium" : "firefox-esr";
-  run.implementation = chromium ? "Chromium" : "Firefox";
-  if (options.context == Context::worker) run.implementation += " (dedicated worker)";
-  if (options.context == Context::shared_worker) run.implementation += " (shared worker)";
-  run.version = browser_version(executable);
-  run.started_at = now_iso8601();
+  RunResult run = run_header(options);
   const auto started = Clock::now();
-
-  server::ServerOptions second_options;
-  second_options.demo = false;
-  ReferenceServer page;
-  ReferenceServer second(second_options);
-  server::RunnerPage runner;
-  runner.install(page);
-  page.start();
-  second.start();
-  run.target = page.base_url() + "/runner";
-
-  // Sessions for every case that runs; skipped cases are decided now, by declared capability.
-  std::vector<Prepared> prepared;
   std::vector<std::optional<CaseResult>> results(cases.size());
-  Poco::JSON::Array::Ptr plan_cases = new Poco::JSON::Array;
-  std::vector<std::size_t> run_index;  // prepared[i] is cases[run_index[i]]
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    const std::string skip = browser_skip_reason(cases[i], options);
-    if (!skip.empty()) {
-      CaseResult r;
-      r.id = cases[i].full_id();
-      r.group = cases[i].base.group;
-      r.description = cases[i].base.description;
-      r.spec = cases[i].base.spec;
-      r.verdict = Verdict::skip;
-      r.message = skip;
-      results[i] = r;
-      continue;
-    }
-    prepared.push_back(prepare(cases[i], page, second));
-    run_index.push_back(i);
-    plan_cases->add(plan_entry(prepared.back(), page, second));
-  }
-  Poco::JSON::Object plan(Poco::JSON_PRESERVE_KEY_ORDER);
-  plan.set("context", context_name(options.context));
-  plan.set("concurrency", options.concurrency);
-  plan.set("caseTimeoutMs", static_cast<int>(options.case_timeout_s * 1000));
-  plan.set("settleMs", options.settle_ms);
-  plan.set("cookie", "ssespec-credentials=1");  // sent cross-origin only with credentials
-  plan.set("cases", plan_cases);
-  std::ostringstream plan_text;
-  plan.stringify(plan_text);
-  runner.set_plan(plan_text.str());
-
-  const std::filesystem::path profile = make_profile_dir(options.browser);
-  std::string browser_problem;
+  std::string problem;
   {
-    std::unique_ptr<Subprocess> browser;
-    try {
-      browser = launch(options, run.target, profile);
-    } catch (const std::exception& e) {
-      page.stop();
-      second.stop();
-      std::filesystem::remove_all(profile);
-      throw std::runtime_error(std::string("cannot start ") + run.implementation + ": " + e.what());
-    }
-    const auto deadline = started + std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000));
-    std::size_t reported = 0;
-    int status = 0;
-    bool exited = false;
-    while (Clock::now() < deadline) {
-      const bool all = runner.wait_results(prepared.size(), std::min(deadline, Clock::now() + std::chrono::milliseconds(200)));
-      // Progress as results arrive (graded at the end, when the request logs are complete).
-      const std::size_t now_reported = runner.results().size();
-      for (; reported < now_reported; ++reported) {
-        if (!report.quiet) std::cout << "." << std::flush;
-      }
-      if (all || !runner.done_body().empty()) break;
-      std::string line;
-      while (browser->read_line(line, Clock::now()) == Subprocess::Read::line) {
-      }
-      if (browser->wait(Clock::now(), status)) {
-        exited = true;
-        break;
-      }
-    }
-    if (!report.quiet && reported > 0) std::cout << "\n";
-    if (!runner.plan_fetched()) {
-      browser_problem = run.implementation + " never loaded the runner page";
-    } else if (exited && runner.results().size() < prepared.size()) {
-      browser_problem = run.implementation + " stopped before the end (" + describe_exit(status) + ")";
-    } else if (runner.results().size() < prepared.size()) {
-      browser_problem = "the run's timeout (" + std::to_string(static_cast<int>(options.timeout_s)) + " s) passed";
-    }
-    const std::string done = runner.done_body();
-    if (done.find("\"error\"") != std::string::npos) browser_problem += (browser_problem.empty() ? "" : "; ") + ("the page failed: " + done);
-    if (!browser_problem.empty() && !browser->stderr_text().empty()) {
-      browser_problem += "\nbrowser stderr: " + browser->stderr_text().substr(0, 600);
-    }
-    // Ask the launcher to close the browser (end of its stdin), then make sure it is gone.
-    browser->close_stdin();
-    if (!exited && !browser->wait(Clock::now() + std::chrono::seconds(5), status)) browser->kill();
+    RunServers servers;
+    run.target = servers.page.base_url() + "/runner";
+    const Plan plan = plan_cases(cases, options, servers, results);
+    servers.runner.set_plan(plan_json(options, plan));
+    problem = drive_browser(run, options, servers.runner, plan.prepared.size(), started, report);
+    grade_planned(plan, servers, problem, options, results);
   }
-  std::filesystem::remove_all(profile);
-
-  const auto posted = runner.results();
-  for (std::size_t k = 0; k < prepared.size(); ++k) {
-    const Prepared& p = prepared[k];
-    const auto it = posted.find(p.c->full_id());
-    const auto on_page = p.page_session.empty() ? std::vector<RecordedRequest>{} : page.requests(p.page_session);
-    const auto on_second = p.second_session.empty() ? std::vector<RecordedRequest>{} : second.requests(p.second_session);
-    CaseResult r = grade(p, it == posted.end() ? nullptr : &it->second, on_page, on_second, options);
-    if (it == posted.end() && !browser_problem.empty()) r.message += ": " + browser_problem.substr(0, browser_problem.find('\n'));
-    results[run_index[k]] = std::move(r);
-    if (!p.page_session.empty()) page.end_session(p.page_session);
-    if (!p.second_session.empty()) second.end_session(p.second_session);
-  }
-  page.stop();
-  second.stop();
-  if (!browser_problem.empty()) std::cerr << "ssespec browser: " << browser_problem << "\n";
+  if (!problem.empty()) std::cerr << "ssespec browser: " << problem << "\n";
   for (auto& r : results) {
     print_progress(*r, report);
     run.cases.push_back(std::move(*r));

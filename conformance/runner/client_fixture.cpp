@@ -78,60 +78,6 @@ TraceEntry load_trace_entry(const JsonNode& node) {
 
 }  // namespace
 
-server::ScriptedResponse load_response(const JsonNode& node, FixtureForm form) {
-  server::ScriptedResponse r;
-  node.allow_only({"status", "reason", "headers", "chunks", "end", "raw"});
-  r.send_head = !node.bool_or("raw", false);
-  if (node.has("status")) {
-    const std::int64_t status = node.at("status").as_integer();
-    if (status < 100 || status > 999) node.at("status").fail("expected 100..999");
-    r.status = static_cast<int>(status);
-  }
-  r.reason = node.string_or("reason", "");
-  if (!node.has("headers")) {
-    r.headers.emplace_back("Content-Type", "text/event-stream");
-  } else {
-    const JsonNode headers = node.at("headers");
-    if (form == FixtureForm::browser && !headers.is_array()) {
-      headers.fail("expected an array of [name, value] (order and duplicates matter)");
-    }
-    if (headers.is_array()) {
-      headers.for_each([&](const JsonNode& pair) {
-        if (form == FixtureForm::browser && !pair.is_array()) pair.fail("expected [name, value]");
-        if (pair.size() != 2) pair.fail("expected [name, value]");
-        r.headers.emplace_back(pair.at(std::size_t{0}).as_string(), pair.at(std::size_t{1}).as_string());
-      });
-    } else {
-      if (!headers.is_object()) headers.fail("expected an object or an array of [name, value]");
-      const auto obj = headers.value().extract<Poco::JSON::Object::Ptr>();
-      for (const auto& [name, ignored] : *obj) r.headers.emplace_back(name, headers.at(name).as_string());
-    }
-  }
-  if (node.has("chunks")) {
-    node.at("chunks").for_each([&](const JsonNode& chunk) {
-      if (chunk.is_object() && chunk.has("delayMs")) {
-        chunk.allow_only({"delayMs"});
-        const std::int64_t ms = chunk.at("delayMs").as_integer();
-        if (ms < 0 || ms > 2000) chunk.at("delayMs").fail("expected 0..2000 (keep the suite fast)");
-        r.steps.push_back({{}, static_cast<int>(ms)});
-      } else {
-        r.steps.push_back({chunk.as_bytes(), 0});
-      }
-    });
-  }
-  const std::string end = node.string_or("end", "close");
-  if (end == "close") {
-    r.end = server::End::close;
-  } else if (end == "reset") {
-    r.end = server::End::reset;
-  } else if (end == "hang") {
-    r.end = server::End::hang;
-  } else {
-    node.at("end").fail("expected close, reset or hang");
-  }
-  return r;
-}
-
 ExpectedRequest load_expected_request_fields(const JsonNode& node, FixtureForm form) {
   ExpectedRequest e;
   if (node.has("headers")) {
@@ -310,7 +256,7 @@ std::vector<ClientCase> load_client_file(const std::filesystem::path& file, cons
     node.at("connections").for_each([&](const JsonNode& conn) {
       conn.allow_only({"response", "expectRequest"});
       ClientConnection cc;
-      cc.response = load_response(conn.at("response"), FixtureForm::client);
+      cc.response = server::response_from_json(conn.at("response"));
       if (conn.has("expectRequest")) {
         const JsonNode er = conn.at("expectRequest");
         er.allow_only({"headers", "absentHeaders", "pathEndsWith", "minDelayMs", "maxDelayMs", "method", "body"});

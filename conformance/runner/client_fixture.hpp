@@ -100,13 +100,12 @@ std::vector<ClientCase> load_all_client_cases(const std::filesystem::path& root)
 // one part of a case and fails with a FixtureError naming the file and the field.
 class JsonNode;
 
-// The browser area writes responses and expected requests more narrowly: headers only
-// as [name, value] pairs, expected header values as plain strings.
+// A response is read by the script loader (server::response_from_json), one meaning for every
+// area. The browser area writes expected requests more narrowly: header values as plain strings.
 enum class FixtureForm { client, browser };
 
 std::vector<SpecRef> load_spec_refs(const JsonNode& node);
 int ready_state_from(const JsonNode& node);  // "CONNECTING" | "OPEN" | "CLOSED" | 0..2
-server::ScriptedResponse load_response(const JsonNode& node, FixtureForm form);
 // headers and absentHeaders (client form: also pathEndsWith, minDelayMs, maxDelayMs). The caller
 // has checked the keys (allow_only).
 ExpectedRequest load_expected_request_fields(const JsonNode& node, FixtureForm form);

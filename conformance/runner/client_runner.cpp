@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "runner/grader.hpp"
@@ -43,6 +44,212 @@ std::string timeout_message(const ClientCase& c, std::size_t seen, const ClientR
            std::to_string(seen) + " entr" + (seen == 1 ? "y" : "ies") + " seen)" + server;
   }
   return after + ", after the trace, waiting for " + std::to_string(c.min_requests) + " request(s) and the end of the script";
+}
+
+// Why a case is not run here ("" if it is): browser-only, not strict, a missing capability, or
+// unfit for the launcher.
+std::string why_skipped(const ClientCase& c, const ClientRunOptions& options, AdapterLauncher& launcher,
+                        const std::string& unfit) {
+  // Browser-only cases (fixtures/browser) are listed here but run only in `ssespec browser`.
+  if (std::count(c.requires_caps.begin(), c.requires_caps.end(), "browser")) {
+    return "needs capability 'browser': a browser-only case, run by `ssespec browser`";
+  }
+  const std::string skip = skip_reason(c, options.strict, options.capabilities, launcher.declarer());
+  return skip.empty() ? unfit : skip;
+}
+
+// The case's limits. Its clock starts at the client's first request: starting a runtime and
+// loading a library (seconds under load) is bounded by its own limit, never graded as delay.
+class CaseClock {
+ public:
+  CaseClock(Clock::time_point created, const ClientRunOptions& options)
+      : created_(created),
+        startup_deadline_(created + std::chrono::milliseconds(static_cast<long long>(options.startup_s * 1000))),
+        case_time_(std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000))) {}
+
+  // Starts the clock at the first request of the log, once (its arrival time, not when it was read).
+  void see(const std::vector<server::RecordedRequest>& requests) {
+    if (deadline_ || requests.empty()) return;
+    deadline_ = created_ + std::chrono::microseconds(static_cast<long long>(requests.front().at_ms * 1000)) + case_time_;
+  }
+  bool started() const { return deadline_.has_value(); }
+  Clock::time_point limit() const { return deadline_.value_or(startup_deadline_); }
+  // When to look at the request log again at the latest, while waiting for something else: the
+  // deadline once known; before the first request, no later than the deadline could be (a
+  // request not in the log at `now` arrives later, so its deadline is after now + case time).
+  Clock::time_point next_look(Clock::time_point now) const {
+    return deadline_ ? *deadline_ : std::min(startup_deadline_, now + case_time_);
+  }
+
+ private:
+  Clock::time_point created_;
+  Clock::time_point startup_deadline_;
+  Clock::duration case_time_;
+  std::optional<Clock::time_point> deadline_;
+};
+
+// What one run of a case saw.
+struct CaseRun {
+  std::vector<TraceEntry> observed;
+  std::string problem;       // why the run stopped early ("" if it did not): the grader's `stopped`
+  std::string adapter_note;  // what the adapter said (a stderr tail), for a failure's report
+  std::string start_error;   // the adapter could not be started
+};
+
+// While the runner waits on the server, the adapter's output is read at least this often: its
+// pipes must keep flowing (a full one stalls the client), and a wrong entry still ends the case.
+constexpr auto kReadAdapterEvery = std::chrono::milliseconds(100);
+
+// One case's adapter against its session: the steps of play_case() below.
+class CasePlay {
+ public:
+  CasePlay(const ClientCase& c, const CaseExpectations& expectations, server::ReferenceServer& server,
+           const std::string& session, Clock::time_point created, AdapterSession& adapter, const ClientRunOptions& options,
+           CaseRun& run)
+      : c_(c), expectations_(expectations), server_(server), session_(session), adapter_(adapter), options_(options),
+        run_(run), clock_(created, options) {}
+
+  // Reads the adapter until the expected trace is in. False if the run ended (a wrong entry, a
+  // problem, the limit).
+  bool read_trace() {
+    while (run_.observed.size() < c_.trace.size()) {
+      clock_.see(server_.requests(session_));
+      const auto now = Clock::now();
+      if (now >= clock_.limit()) return timed_out();
+      TraceEntry entry;
+      std::string why;
+      switch (adapter_.next(entry, why, clock_.next_look(now))) {
+        case AdapterSession::Next::timeout: break;
+        case AdapterSession::Next::problem: run_.problem = why; return false;
+        case AdapterSession::Next::ended:
+          run_.problem = "the adapter ended its output early (exit 0) before trace entry #" + std::to_string(run_.observed.size() + 1);
+          return false;
+        case AdapterSession::Next::entry:
+          if (!take(entry)) return false;
+          break;
+      }
+    }
+    return true;
+  }
+
+  // Waits on the server until it received the requests the case needs and sent everything it
+  // will send: a client that keeps dispatching after close() shows itself on the steps still to
+  // come. What the adapter prints meanwhile (an extra entry, a crash) is read between waits.
+  bool await_server() {
+    const auto min_requests = static_cast<std::size_t>(std::max(0, c_.min_requests));
+    for (;;) {
+      clock_.see(server_.requests(session_));
+      const auto now = Clock::now();
+      if (now >= clock_.limit()) return drain() && timed_out();
+      if (server_.wait_played(session_, min_requests, std::min(clock_.next_look(now), now + kReadAdapterEvery))) {
+        clock_.see(server_.requests(session_));
+        return true;
+      }
+      if (!drain()) return false;
+    }
+  }
+
+  // Reads for settle_ms more, so that an extra entry or a crash right after the trace still fails.
+  void settle() {
+    const auto settle_until = Clock::now() + std::chrono::milliseconds(options_.settle_ms);
+    bool ended = false;
+    for (;;) {
+      clock_.see(server_.requests(session_));
+      const auto now = Clock::now();
+      if (now >= settle_until) {
+        run_.problem = adapter_.crash();  // a crash after the last expected line still fails
+        return;
+      }
+      if (now >= clock_.limit()) {
+        timed_out();
+        return;
+      }
+      const auto wait_until = std::min(settle_until, clock_.next_look(now));
+      if (ended) {
+        std::this_thread::sleep_until(wait_until);  // the settle period runs out; nothing more can come
+        continue;
+      }
+      TraceEntry entry;
+      std::string why;
+      switch (adapter_.next(entry, why, wait_until)) {
+        case AdapterSession::Next::timeout: break;
+        case AdapterSession::Next::problem: run_.problem = why; return;
+        case AdapterSession::Next::ended: ended = true; break;
+        case AdapterSession::Next::entry:
+          if (!take(entry)) return;
+          break;
+      }
+    }
+  }
+
+ private:
+  // Records an entry and runs the actions it triggers. False if it is wrong or extra: that ends
+  // the case at once, and grade_case() words the failure.
+  bool take(const TraceEntry& entry) {
+    if (entry.kind == "comment" && !c_.observes_comments()) return true;  // graded only where a case expects them
+    run_.observed.push_back(entry);
+    if (!trace_entry_problem(expectations_.trace, run_.observed.size() - 1, entry, std::nullopt).empty()) return false;
+    for (const ClientAction& a : c_.actions) {
+      if (!a.via_stdin || a.kind != entry.kind) continue;
+      const auto seen = std::count_if(run_.observed.begin(), run_.observed.end(), [&](const TraceEntry& e) { return e.kind == a.kind; });
+      if (seen == a.count) adapter_.close();
+    }
+    return true;
+  }
+
+  // Reads what the adapter has already printed, without waiting for more. False if that ended
+  // the run. The deadline is a moment ahead: a process adapter reads its pipe only while time is left.
+  bool drain() {
+    for (;;) {
+      TraceEntry entry;
+      std::string why;
+      switch (adapter_.next(entry, why, Clock::now() + std::chrono::milliseconds(2))) {
+        case AdapterSession::Next::timeout:
+        case AdapterSession::Next::ended: return true;
+        case AdapterSession::Next::problem: run_.problem = why; return false;
+        case AdapterSession::Next::entry:
+          if (!take(entry)) return false;
+          break;
+      }
+    }
+  }
+
+  bool timed_out() {
+    run_.problem = timeout_message(c_, run_.observed.size(), options_, clock_.started(), server_.session_played(session_));
+    return false;
+  }
+
+  const ClientCase& c_;
+  const CaseExpectations& expectations_;
+  server::ReferenceServer& server_;
+  const std::string& session_;
+  AdapterSession& adapter_;
+  const ClientRunOptions& options_;
+  CaseRun& run_;
+  CaseClock clock_;
+};
+
+// Starts the adapter on the session's stream, plays the case, and stops the adapter.
+// `created`: when the session was created, which its request times count from.
+CaseRun play_case(const ClientCase& c, const CaseExpectations& expectations, server::ReferenceServer& server,
+                  const std::string& session, Clock::time_point created, AdapterLauncher& launcher,
+                  const ClientRunOptions& options) {
+  CaseRun run;
+  std::unique_ptr<AdapterSession> adapter;
+  try {
+    adapter = launcher.start(c, server.base_url() + server::ReferenceServer::stream_path(session));
+  } catch (const std::exception& e) {
+    run.start_error = std::string("adapter: ") + e.what();
+    return run;
+  }
+  for (const ClientAction& a : c.actions) {
+    if (a.kind == "start") adapter->close();
+  }
+  CasePlay play(c, expectations, server, session, created, *adapter, options, run);
+  if (play.read_trace() && play.await_server()) play.settle();
+  const std::string stopped = adapter->finish(run.adapter_note);
+  if (run.problem.empty()) run.problem = stopped;
+  return run;
 }
 
 }  // namespace
@@ -85,111 +292,23 @@ CaseResult run_client_case(const ClientCase& original, server::ReferenceServer& 
     return result;
   };
 
-  // Browser-only cases (fixtures/browser) are listed here but run only in `ssespec browser`.
-  if (std::count(c.requires_caps.begin(), c.requires_caps.end(), "browser")) {
-    return finish(Verdict::skip, "needs capability 'browser': a browser-only case, run by `ssespec browser`");
-  }
-  std::string skip = skip_reason(c, options.strict, options.capabilities, launcher.declarer());
-  if (skip.empty()) skip = unfit;
+  const std::string skip = why_skipped(c, options, launcher, unfit);
   if (!skip.empty()) return finish(Verdict::skip, skip);
 
   const std::string session = server.create_session(c.script());
-  const auto created = Clock::now();
-  const std::string url = server.base_url() + server::ReferenceServer::stream_path(session);
-
-  std::vector<TraceEntry> observed;
-  std::string problem;
-  std::string adapter_note;
-  {
-    std::unique_ptr<AdapterSession> adapter;
-    try {
-      adapter = launcher.start(c, url);
-    } catch (const std::exception& e) {
-      server.end_session(session);
-      return finish(Verdict::fail, std::string("adapter: ") + e.what());
-    }
-    for (const ClientAction& a : c.actions) {
-      if (a.kind == "start") adapter->close();
-    }
-    // The case's clock starts at the client's first request: starting a runtime and loading a
-    // library (seconds under load) is bounded by its own limit, and is never graded as delay.
-    const auto startup_deadline = created + std::chrono::milliseconds(static_cast<long long>(options.startup_s * 1000));
-    const auto case_time = std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000));
-    std::optional<Clock::time_point> deadline;
-    std::optional<Clock::time_point> settle_until;
-    bool ended = false;
-    for (;;) {
-      const auto now = Clock::now();
-      const auto requests = server.requests(session);
-      if (!deadline && !requests.empty()) {
-        deadline = created + std::chrono::microseconds(static_cast<long long>(requests.front().at_ms * 1000)) + case_time;
-      }
-      if (observed.size() >= c.trace.size() && !settle_until) {
-        // Settle only once the server has sent everything it will send: a client that keeps
-        // dispatching after close() shows itself on the steps still to come.
-        if (static_cast<int>(requests.size()) >= c.min_requests && server.session_played(session)) {
-          settle_until = now + std::chrono::milliseconds(options.settle_ms);
-        }
-      }
-      if (settle_until && now >= *settle_until) {
-        problem = adapter->crash();  // a crash after the last expected line still fails
-        break;
-      }
-      const auto limit = deadline.value_or(startup_deadline);
-      if (now >= limit) {
-        problem = timeout_message(c, observed.size(), options, deadline.has_value(), server.session_played(session));
-        break;
-      }
-      auto wait_until = limit;
-      if (settle_until) wait_until = std::min(wait_until, *settle_until);
-      // Poll the request log while it can still start the clock or the settle period.
-      if (!deadline || (observed.size() >= c.trace.size() && !settle_until)) {
-        wait_until = std::min(wait_until, now + std::chrono::milliseconds(10));
-      }
-      if (ended) {
-        std::this_thread::sleep_until(wait_until);  // only the request log can still change
-        continue;
-      }
-      TraceEntry entry;
-      std::string why;
-      const AdapterSession::Next next = adapter->next(entry, why, wait_until);
-      if (next == AdapterSession::Next::timeout) continue;
-      if (next == AdapterSession::Next::problem) {
-        problem = why;
-        break;
-      }
-      if (next == AdapterSession::Next::ended) {
-        ended = true;
-        if (observed.size() < c.trace.size()) {
-          problem = "the adapter ended its output early (exit 0) before trace entry #" + std::to_string(observed.size() + 1);
-          break;
-        }
-        continue;
-      }
-      if (entry.kind == "comment" && !c.observes_comments()) continue;  // graded only where a case expects them
-      observed.push_back(entry);
-      // A wrong or extra entry ends the case at once; grade_case() words the failure.
-      if (!trace_entry_problem(expectations.trace, observed.size() - 1, entry, std::nullopt).empty()) break;
-      for (const ClientAction& a : c.actions) {
-        if (!a.via_stdin || a.kind != entry.kind) continue;
-        const auto seen = std::count_if(observed.begin(), observed.end(), [&](const TraceEntry& e) { return e.kind == a.kind; });
-        if (seen == a.count) adapter->close();
-      }
-    }
-    const std::string stopped = adapter->finish(adapter_note);
-    if (problem.empty()) problem = stopped;
-  }
+  const CaseRun run = play_case(c, expectations, server, session, Clock::now(), launcher, options);
   const auto requests = server.requests(session);
   server.end_session(session);
+  if (!run.start_error.empty()) return finish(Verdict::fail, run.start_error);
 
   CaseObservation seen;
-  seen.trace = std::move(observed);
-  seen.stopped = problem;
+  seen.trace = run.observed;
+  seen.stopped = run.problem;
   seen.logs.push_back({"", requests});
   const Grade grade = grade_case(expectations, seen);
   result.expected = grade.expected;
   result.observed = grade.observed;
-  if (grade.verdict == Verdict::fail && !adapter_note.empty()) result.observed += adapter_note + "\n";
+  if (grade.verdict == Verdict::fail && !run.adapter_note.empty()) result.observed += run.adapter_note + "\n";
   return finish(grade.verdict, grade.message);
 }
 

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "runner/environment.hpp"
+
 #ifndef SSESPEC_SOURCE_DIR
 #error "SSESPEC_SOURCE_DIR must name the source checkout (the developers' fallback)"
 #endif
@@ -35,13 +37,13 @@ std::filesystem::path installed_data_dir() {
 
 std::filesystem::path default_fixtures_root() {
   if (!fixtures_override().empty()) return fixtures_override();
-  if (auto env = from_env("SSESPEC_FIXTURES"); !env.empty()) return env;
+  if (auto env = from_env(env::kFixtures); !env.empty()) return env;
   if (auto installed = installed_data_dir(); !installed.empty()) return installed / "fixtures";
   return std::filesystem::path(SSESPEC_SOURCE_DIR) / "fixtures";
 }
 
 std::filesystem::path default_browser_tests_dir() {
-  if (auto env = from_env("SSESPEC_BROWSER_TESTS"); !env.empty()) return env;
+  if (auto env = from_env(env::kBrowserTests); !env.empty()) return env;
   if (auto installed = installed_data_dir(); !installed.empty()) return installed / "browser-tests";
   return std::filesystem::path(SSESPEC_SOURCE_DIR) / "browser-tests";
 }

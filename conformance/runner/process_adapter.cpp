@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "runner/environment.hpp"
 #include "runner/subprocess.hpp"
 
 namespace ssespec {
@@ -101,9 +102,9 @@ class ProcessSession final : public AdapterSession {
 std::unique_ptr<AdapterSession> ProcessLauncher::start(const ClientCase& c, const std::string& url) {
   std::vector<std::string> argv = command_;
   argv.push_back(url);  // the event types go in SSESPEC_LISTEN only: JSON carries any string
-  std::vector<std::pair<std::string, std::string>> env = {{"SSESPEC_URL", url}, {"SSESPEC_LISTEN", listen_json(c.listen)}};
+  std::vector<std::pair<std::string, std::string>> vars = {{env::kUrl, url}, {env::kListen, listen_json(c.listen)}};
   for (const ClientAction& a : c.actions) {
-    if (!a.via_stdin) env.emplace_back("SSESPEC_CLOSE_AFTER", a.kind + ":" + std::to_string(a.count));
+    if (!a.via_stdin) vars.emplace_back(env::kCloseAfter, a.kind + ":" + std::to_string(a.count));
   }
   const ClientConfig& config = c.config;
   if (!config.headers.empty()) {
@@ -111,13 +112,13 @@ std::unique_ptr<AdapterSession> ProcessLauncher::start(const ClientCase& c, cons
     for (const auto& [name, value] : config.headers) headers.set(name, value);
     std::ostringstream out;
     headers.stringify(out);
-    env.emplace_back("SSESPEC_HEADERS", out.str());
+    vars.emplace_back(env::kHeaders, out.str());
   }
-  if (config.last_event_id) env.emplace_back("SSESPEC_LAST_EVENT_ID", *config.last_event_id);
-  if (config.method) env.emplace_back("SSESPEC_METHOD", *config.method);
-  if (config.body) env.emplace_back("SSESPEC_BODY", *config.body);
-  if (config.read_timeout_ms) env.emplace_back("SSESPEC_READ_TIMEOUT_MS", std::to_string(*config.read_timeout_ms));
-  return std::make_unique<ProcessSession>(argv, env);
+  if (config.last_event_id) vars.emplace_back(env::kLastEventId, *config.last_event_id);
+  if (config.method) vars.emplace_back(env::kMethod, *config.method);
+  if (config.body) vars.emplace_back(env::kBody, *config.body);
+  if (config.read_timeout_ms) vars.emplace_back(env::kReadTimeoutMs, std::to_string(*config.read_timeout_ms));
+  return std::make_unique<ProcessSession>(argv, vars);
 }
 
 }  // namespace ssespec

@@ -1,10 +1,11 @@
 // `ssespec server URL`: the checks of a live SSE endpoint, declared once each in a table (as
 // h2spec's spec.TestCase): an id, what it checks, the spec text it cites and a pure verdict
-// function from what the bounded probes observed to a CaseResult. Which probes run when, and
+// function from what the bounded probes observed to a CheckOutcome. Which probes run when, and
 // the run's deadline, are server_schedule.hpp's.
 //   FAIL: clients will misbehave (a MUST, or a stream no client can use)
 //   WARN: an interoperability risk (a SHOULD or a common pitfall)
 //   INFO: a note; never fails a run
+//   SKIP: not judged (nothing to judge, or its probe did not fit in the run's deadline)
 #pragma once
 
 #include <cstdint>
@@ -93,7 +94,7 @@ struct ServerCheck {
   const char* title;
   std::vector<SpecRef> spec;  // what it cites unless its outcome names other text
   JudgedAfter judged_after;
-  ProbeKind probe;  // the probe it judges: when that probe was wanted but not reached, it is not judged
+  ProbeKind probe;  // the probe it judges; run when the check comes up, and when not reached, the check is not judged
   std::optional<ProbeKind> also_reads;  // another probe it reads when that one ran
   std::function<CheckOutcome(const ServerObservations&)> judge;
 };

@@ -6,6 +6,9 @@
 //   dispatch-after-close   close() is reported but the EventSource keeps running
 //   panic-after-close      the whole trace is printed, then it panics (as the Go library did:
 //                          "send on closed channel") and dies by SIGABRT
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -68,6 +71,16 @@ class FaultyTransport final : public Transport {
   client::HttpTransport inner_;
 };
 
+// Waits until the runner has read every byte printed so far (none left in the stdout pipe), for
+// up to 30 s; at once when stdout is not a pipe.
+void await_stdout_read() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  int unread = 0;
+  while (::ioctl(STDOUT_FILENO, FIONREAD, &unread) == 0 && unread > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,7 +100,7 @@ int main(int argc, char** argv) {
   config.honour_close = fault != "dispatch-after-close";
   if (fault == "panic-after-close") {
     config.after_closed = [] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // after the runner has the full trace
+      await_stdout_read();  // the runner has the full trace: the crash comes after it
       std::cerr << "panic: send on closed channel\n" << std::flush;
       std::abort();
     };

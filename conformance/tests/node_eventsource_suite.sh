@@ -12,6 +12,7 @@ set -eu
 ssespec="$1"
 mode="${2:-process}"
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/tests/wait.sh"
 adapter="$here/adapters/node-eventsource"
 expectations="$here/expectations/node-eventsource.json"
 if ! command -v node >/dev/null 2>&1; then
@@ -27,25 +28,19 @@ if [ "$mode" = process ]; then
     --expectations "$expectations" -- node "$adapter/adapter.mjs"
 fi
 
-out=$(mktemp)
+work=$(mktemp -d)
 service=""
-trap 'if [ -n "$service" ]; then kill $service 2>/dev/null; fi; rm -f "$out"' EXIT
+trap 'if [ -n "$service" ]; then kill $service 2>/dev/null; fi; rm -rf "$work"' EXIT
 
 # Starts the service with the given flags, runs the suite through it, stops it.
 run_service_suite() {
   name=$1
   shift
-  : >"$out"
+  out=$(mktemp "$work/service.XXXXXX")  # one file per service: never a previous service's line
   node "$adapter/service.mjs" 0 "$@" >"$out" &
   service=$!
-  url=""
-  for _ in $(seq 100); do  # up to 10 s for Node to start
-    url=$(sed -n 's/^listening on //p' "$out")
-    [ -n "$url" ] && break
-    kill -0 $service 2>/dev/null || { echo "the test service exited before listening" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$url" ] || { echo "the test service did not start within 10 s" >&2; exit 1; }
+  wait_for_line "the npm eventsource test service" $service "$out" '^listening on ' || exit 1
+  url=$(sed -n 's/^listening on //p' "$out")
   status=0
   "$ssespec" client -q --strict --jobs 8 --name "$name" --service "$url" --expectations "$expectations" || status=$?
   kill $service

@@ -48,7 +48,7 @@ set_target_properties(ssespec_parser PROPERTIES EXPORT_NAME parser)
 install(TARGETS ssespec_parser EXPORT ssespecTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES reference/include/ssespec/parser.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ssespec)
+install(FILES reference/include/ssespec/parser.hpp reference/include/ssespec/encoder.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ssespec)
 install(EXPORT ssespecTargets NAMESPACE ssespec:: DESTINATION ${SSESPEC_INSTALL_CMAKEDIR})
 install(FILES reference/include/ssespec/mime.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ssespec)  # MIME types, in ssespec_parser
 configure_package_config_file(reference/cmake/ssespecConfig.cmake.in

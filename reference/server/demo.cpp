@@ -1,5 +1,7 @@
 #include "server/demo.hpp"
 
+#include "ssespec/encoder.hpp"
+
 namespace ssespec::server {
 
 std::string demo_page_html() {
@@ -45,7 +47,10 @@ std::string demo_clock_event(std::time_t now) {
   gmtime_r(&now, &utc);
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return "id: " + std::to_string(static_cast<long long>(now)) + "\ndata: " + text + "\n\n";
+  Message tick;
+  tick.id = std::to_string(static_cast<long long>(now));
+  tick.data = text;
+  return encode(tick).bytes;
 }
 
 }  // namespace ssespec::server

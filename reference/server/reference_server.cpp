@@ -18,11 +18,15 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <sstream>
+#include <thread>
 
+#include "json/json_error.hpp"
 #include "server/demo.hpp"
 #include "server/head_gate.hpp"
+#include "server/reply.hpp"
 #include "server/stream_pump.hpp"
 
 namespace ssespec::server {
@@ -38,6 +42,7 @@ struct ReferenceServer::Session {
   std::shared_ptr<const Script> script;
   Clock::time_point created = Clock::now();
   mutable std::mutex mutex;
+  mutable std::condition_variable changed;  // a request arrived or a response finished playing
   std::vector<RecordedRequest> requests;
   int playing = 0;  // responses still writing their steps
   int open = 0;     // connections the pump still holds
@@ -63,13 +68,11 @@ const std::string* RecordedRequest::header(const std::string& name) const {
 
 namespace {
 
+// Every answer of the API and the demo page may be read by a page on another origin.
 void send_text(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
                const std::string& body) {
-  response.setStatusAndReason(status);  // setStatus() alone keeps the reason OK
-  response.setContentType(type);
   response.set("Access-Control-Allow-Origin", "*");
-  response.setContentLength(static_cast<std::streamsize>(body.size()));
-  response.send() << body;
+  reply(response, status, type, body);
 }
 
 void send_json(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const Poco::JSON::Object& json) {
@@ -124,19 +127,21 @@ class ScriptedHandler final : public HTTPRequestHandler {
       index = session_->requests.size();
       recorded.connection = index < session_->script->connections.size() ? static_cast<int>(index) : -1;
       session_->requests.push_back(recorded);
-    }
-    PumpedStream stream;
-    stream.tag = session_->id;
-    {
-      std::lock_guard<std::mutex> lock(session_->mutex);
+      // Counted with the request, so that a waiter never sees the request without its playing.
       ++session_->playing;
       ++session_->open;
     }
+    session_->changed.notify_all();
+    PumpedStream stream;
+    stream.tag = session_->id;
     std::weak_ptr<ReferenceServer::Session> played = session_;
     stream.on_played = [played] {
       if (auto s = played.lock()) {
-        std::lock_guard<std::mutex> lock(s->mutex);
-        --s->playing;
+        {
+          std::lock_guard<std::mutex> lock(s->mutex);
+          --s->playing;
+        }
+        s->changed.notify_all();
       }
     };
     stream.on_closed = [played] {
@@ -233,7 +238,7 @@ class ApiHandler final : public HTTPRequestHandler {
       Poco::StreamCopier::copyToString(request.stream(), body);
       try {
         script = std::make_shared<const Script>(script_from_json(body));
-      } catch (const std::invalid_argument& e) {
+      } catch (const FixtureError& e) {
         send_error(response, HTTPResponse::HTTP_BAD_REQUEST, e.what());
         return;
       }
@@ -464,6 +469,19 @@ bool ReferenceServer::session_played(const std::string& session_id) const {
   if (!session) return true;
   std::lock_guard<std::mutex> lock(session->mutex);
   return session->playing == 0;
+}
+
+bool ReferenceServer::wait_played(const std::string& session_id, std::size_t min_requests,
+                                  std::chrono::steady_clock::time_point deadline) const {
+  const auto session = find_session(session_id);
+  if (!session) {  // forgotten: no request can arrive any more
+    if (min_requests == 0) return true;
+    std::this_thread::sleep_until(deadline);
+    return false;
+  }
+  std::unique_lock<std::mutex> lock(session->mutex);
+  return session->changed.wait_until(lock, deadline,
+                                     [&] { return session->requests.size() >= min_requests && session->playing == 0; });
 }
 
 void ReferenceServer::end_session(const std::string& session_id) {

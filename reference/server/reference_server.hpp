@@ -90,6 +90,9 @@ class ReferenceServer {
   // True once every response the session started has written all its scripted steps (or its
   // client left): nothing more will arrive unless the client connects again.
   bool session_played(const std::string& session_id) const;
+  // Blocks until the session received at least `min_requests` requests and session_played()
+  // holds, or until `deadline`; true if both hold. Woken by the server, never by polling.
+  bool wait_played(const std::string& session_id, std::size_t min_requests, std::chrono::steady_clock::time_point deadline) const;
   // Closes the session's open streams and forgets it.
   void end_session(const std::string& session_id);
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "server/reference_server.hpp"
+#include "server/reply.hpp"
 
 namespace ssespec::server {
 
@@ -32,12 +33,10 @@ namespace {
 
 constexpr std::streamsize kMaxResultBytes = 64 << 20;  // a case's trace, large-event cases included
 
+// The plan and the results change from run to run: never from a cache.
 void send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type, const std::string& body) {
-  response.setStatus(status);
-  response.setContentType(type);
   response.set("Cache-Control", "no-store");
-  response.setContentLength(static_cast<std::streamsize>(body.size()));
-  response.send() << body;
+  reply(response, status, type, body);
 }
 
 std::string read_body(HTTPServerRequest& request) {

@@ -7,6 +7,10 @@
 #include <utility>
 #include <vector>
 
+namespace ssespec {
+class JsonNode;
+}
+
 namespace ssespec::server {
 
 // One body step: bytes to write at once, or a pause before the next step.
@@ -37,15 +41,18 @@ struct Script {
   std::vector<ScriptedResponse> connections;
 };
 
-// Reads the JSON form (reference/server/API.md):
+// The one reader of the script format (fixtures/README.md, "Responses"): the server's POST
+// /sessions bodies and every fixture's connections go through it, so a response means the same
+// to both. Errors are FixtureError naming the file and the field.
 //   {"connections": [{"status": 200, "headers": [["Content-Type", "text/event-stream"]],
-//                     "chunks": ["data: a\n\n", {"delayMs": 20}, {"base64": "..."}],
-//                     "end": "close"}]}
-// Throws std::invalid_argument naming the offending field.
-Script script_from_json(const std::string& text);
+//                     "chunks": ["data: a\n\n", {"delayMs": 20}, {"hex": "ff"}], "end": "close"}]}
+// One response object: status (default 200), reason, headers (default Content-Type:
+// text/event-stream), raw, chunks, end (default close).
+ScriptedResponse response_from_json(const JsonNode& node);
+// A whole script, {"connections": [response, ...]}; errors name the text `display_name`.
+Script script_from_json(const std::string& text, const std::string& display_name = "script");
 
-// The inverse, with bytes as base64 so that any byte survives.
-std::string to_json(const Script& script);
+constexpr int kMaxDelayMs = 2000;  // one pause; longer ones are typos that stall a suite
 
 // The bytes of the status line and headers (plus `Connection: close` unless the script sets
 // a Connection header), ending in the blank line.

@@ -1,13 +1,12 @@
 #include "ssespec/parser.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
+#include "line_scan.hpp"
 #include "utf8.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 // Spec: https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
 // Comments quoted "like this" are the spec's words for the step the code next to them implements.
@@ -17,59 +16,19 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Finds the first CR or LF in [p, end), or returns end. Sets non_ascii if a byte >= 0x80 lies
-// before it, so only lines that need it pay for UTF-8 validation. This is the hot loop.
-const char* find_line_end(const char* p, const char* end, bool& non_ascii) {
-#if defined(__SSE2__)
-  const __m128i cr = _mm_set1_epi8('\r');
-  const __m128i lf = _mm_set1_epi8('\n');
-  const auto load = [](const char* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); };
-  const auto line_ends = [&](__m128i v) { return _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)); };
-  // Finds the line end within the 16 bytes at p, if any.
-  const auto step16 = [&](const char*& at) -> bool {
-    const __m128i v = load(at);
-    const auto eol = static_cast<unsigned>(_mm_movemask_epi8(line_ends(v)));
-    const auto high = static_cast<unsigned>(_mm_movemask_epi8(v));
-    if (eol != 0) {
-      const auto offset = static_cast<unsigned>(__builtin_ctz(eol));
-      if ((high & ((1u << offset) - 1u)) != 0) non_ascii = true;
-      at += offset;
-      return true;
-    }
-    if (high != 0) non_ascii = true;
-    at += 16;
-    return false;
-  };
-  // Most lines are short: 16 bytes a step for the first 64.
-  for (int i = 0; i < 4 && end - p >= 16; ++i) {
-    if (step16(p)) return p;
-  }
-  // Long lines: 64 bytes a step while none of them ends the line.
-  while (end - p >= 64) {
-    const __m128i a = load(p), b = load(p + 16), c = load(p + 32), d = load(p + 48);
-    const __m128i ends = _mm_or_si128(_mm_or_si128(line_ends(a), line_ends(b)), _mm_or_si128(line_ends(c), line_ends(d)));
-    if (_mm_movemask_epi8(ends) != 0) break;
-    if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))) != 0) non_ascii = true;
-    p += 64;
-  }
-  while (end - p >= 16) {
-    if (step16(p)) return p;
-  }
-#endif
-  for (; p != end; ++p) {
-    const auto c = static_cast<unsigned char>(*p);
-    if (c == '\r' || c == '\n') return p;
-    if (c >= 0x80) non_ascii = true;
-  }
-  return end;
-}
-
 // Field names are short and the colon comes early: a plain loop beats a memchr call here.
 std::size_t find_colon(std::string_view line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     if (line[i] == ':') return i;
   }
   return std::string_view::npos;
+}
+
+// For the short values set on every event (type, ID): appending to a cleared string skips
+// assign()'s aliasing checks, which cost more than the copy. `value` never points into `s`.
+void set_to(std::string& s, std::string_view value) {
+  s.clear();
+  s.append(value.data(), value.size());
 }
 
 }  // namespace
@@ -96,16 +55,18 @@ Status Parser::feed(std::string_view bytes, EventSink& sink) {
   return status;
 }
 
-Status Parser::feed_lines(const char* p, const char* const end, EventSink& sink) {
+// Flattened: the per-line calls (process_line, process_field, ...) inlined into the loop.
+__attribute__((flatten)) Status Parser::feed_lines(const char* p, const char* const end, EventSink& sink) {
   // "a single U+000D CARRIAGE RETURN (CR) character not followed by a U+000A LINE FEED (LF)":
   // the previous slice ended in CR, so an LF opening this one belongs to that CRLF.
   if (skip_next_lf_ && p != end) {
     skip_next_lf_ = false;
     if (*p == '\n') ++p;
   }
+  line_scan::LineScanner scanner(p, end);
   while (p != end) {
     bool non_ascii = false;
-    const char* eol = find_line_end(p, end, non_ascii);
+    const char* eol = scanner.find_line_end(p, non_ascii);
     line_has_non_ascii_ = line_has_non_ascii_ || non_ascii;
     if (eol == end) {
       buffer_partial_line(std::string_view(p, static_cast<std::size_t>(end - p)));
@@ -212,7 +173,7 @@ void Parser::process_field(std::string_view name, std::string_view value, EventS
     case 5:
       if (std::memcmp(name.data(), "event", 5) == 0) {
         // "Set the event type buffer to the field value."
-        event_type_.assign(value);
+        set_to(event_type_, value);
       } else if (std::memcmp(name.data(), "retry", 5) == 0) {
         process_retry(value, sink);
       }
@@ -220,7 +181,11 @@ void Parser::process_field(std::string_view name, std::string_view value, EventS
     case 2:
       // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to
       // the field value. Otherwise, ignore the field."
-      if (name[0] == 'i' && name[1] == 'd' && value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
+      // (IDs are short: std::find's unrolled loop beats a memchr call.)
+      if (name[0] == 'i' && name[1] == 'd' && std::find(value.begin(), value.end(), '\0') == value.end()) {
+        set_to(id_buffer_, value);
+        id_buffer_changed_ = true;
+      }
       return;
     default:
       return;  // "Otherwise: The field is ignored."
@@ -271,7 +236,8 @@ void Parser::process_retry(std::string_view value, EventSink& sink) {
 void Parser::dispatch(EventSink& sink) {
   // Step 1: "Set the last event ID string of the event source to the value of the last event
   // ID buffer. The buffer does not get reset."
-  if (last_event_id_ != id_buffer_) last_event_id_ = id_buffer_;
+  if (id_buffer_changed_) set_to(last_event_id_, id_buffer_);
+  id_buffer_changed_ = false;
   // Step 2: "If the data buffer is an empty string, set the data buffer and the event type
   // buffer to the empty string and return."
   if (data_size() == 0) {
@@ -308,6 +274,7 @@ void Parser::reset() {
   // A new stream's buffer starts from the event source's last event ID string, so a resumed
   // stream's first event without `id` keeps the ID (the spec's note on step 1; browsers).
   id_buffer_ = last_event_id_;
+  id_buffer_changed_ = false;
 }
 
 bool Observation::operator==(const Observation& other) const {

@@ -1,5 +1,8 @@
 #include "utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace ssespec::utf8 {
 namespace {
 
@@ -47,12 +50,33 @@ struct Decoder {
   }
 };
 
+// True if none of the eight bytes at p has its high bit set.
+bool is_ascii_word(const char* p) {
+  std::uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return (word & 0x8080808080808080u) == 0;
+}
+
 }  // namespace
 
 bool is_valid(std::string_view bytes) {
   Decoder decoder;
-  for (const char c : bytes) {
-    const Decoder::Result r = decoder.step(static_cast<unsigned char>(c));
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  while (p != end) {
+    // Between sequences, ASCII skips the decoder, eight bytes at a time where it can: lines
+    // that hold non-ASCII are still mostly ASCII.
+    if (decoder.bytes_needed == 0) {
+      if (end - p >= 8 && is_ascii_word(p)) {
+        p += 8;
+        continue;
+      }
+      if (static_cast<unsigned char>(*p) < 0x80) {
+        ++p;
+        continue;
+      }
+    }
+    const Decoder::Result r = decoder.step(static_cast<unsigned char>(*p++));
     if (r == Decoder::Result::error || r == Decoder::Result::error_reprocess) return false;
   }
   return decoder.bytes_needed == 0;

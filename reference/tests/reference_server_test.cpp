@@ -14,9 +14,11 @@
 #include <thread>
 
 #include "client/http_transport.hpp"
+#include "raw_http.hpp"
 #include "server/reference_server.hpp"
 #include "server/stream_pump.hpp"
 #include "ssespec/event_source.hpp"
+#include "tests/eventually.hpp"
 
 namespace ssespec {
 namespace {
@@ -127,8 +129,7 @@ TEST(ReferenceServerTest, CloseFromAnotherThreadStopsAHangingStream) {
   handlers.on_open = [&] { opened = true; };
   EventSource source(server.base_url() + ReferenceServer::stream_path(id), transport, timer, handlers);
   std::thread worker([&] { source.run(); });
-  for (int i = 0; i < 200 && !opened; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_TRUE(opened);
+  EXPECT_TRUE(testing::eventually([&] { return opened.load(); })) << "the stream did not open within 30 s";
   source.close();
   worker.join();
   EXPECT_EQ(source.ready_state(), ReadyState::closed);
@@ -183,11 +184,11 @@ TEST(ReferenceServerTest, IdleStreamsDoNotHoldPoolThreads) {
   }
   EXPECT_EQ(http_get(server.port(), "/sessions/" + id + "/requests").first, 200);
   EXPECT_EQ(server.requests(id).size(), 6u);
-  for (int i = 0; i < 100 && server.active_streams() < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(server.active_streams(), 6u);
+  testing::eventually([&] { return server.active_streams() >= 6; });
+  EXPECT_EQ(server.active_streams(), 6u) << "after 30 s";
   clients.clear();  // the clients leave: the pump notices and drops their streams
-  for (int i = 0; i < 200 && server.active_streams() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(server.active_streams(), 0u);
+  testing::eventually([&] { return server.active_streams() == 0; });
+  EXPECT_EQ(server.active_streams(), 0u) << "after 30 s";
 }
 
 // The demo clock's first event after a request with `extra_headers`, parsed by the reference parser.
@@ -236,25 +237,6 @@ namespace {
 
 using server::ReferenceServer;
 
-// A raw connection that sent `request`; reads with a bounded timeout.
-std::unique_ptr<Poco::Net::StreamSocket> raw_request(std::uint16_t port, const std::string& request) {
-  auto socket = std::make_unique<Poco::Net::StreamSocket>(Poco::Net::SocketAddress("127.0.0.1", port));
-  socket->setReceiveTimeout(Poco::Timespan(10, 0));
-  if (!request.empty()) socket->sendBytes(request.data(), static_cast<int>(request.size()));
-  return socket;
-}
-
-// Everything until the peer closes (or the receive timeout).
-std::string read_all(Poco::Net::StreamSocket& socket) {
-  std::string received;
-  char buffer[4096];
-  try {
-    for (int n; (n = socket.receiveBytes(buffer, sizeof buffer)) > 0;) received.append(buffer, static_cast<std::size_t>(n));
-  } catch (const Poco::TimeoutException&) {
-  }
-  return received;
-}
-
 TEST(ReferenceServerHardeningTest, SlowReaderDoesNotStopAnotherStream) {
   ReferenceServer server;
   server.start();
@@ -285,7 +267,7 @@ TEST(ReferenceServerHardeningTest, SlowReaderDoesNotStopAnotherStream) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
-  for (int i = 0; i < 200 && slow_received == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(testing::eventually([&] { return slow_received > 0; })) << "the slow reader got no byte within 30 s";
 
   auto fast = raw_request(server.port(), "GET " + ReferenceServer::stream_path(fast_id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
   const std::string received = read_all(*fast);
@@ -329,11 +311,11 @@ TEST(ReferenceServerHardeningTest, AClientThatStopsReadingIsDroppedAfterTheStall
   big.connections[0].end = server::End::hang;
   const std::string id = server.create_session(big);
   auto never_reads = raw_request(server.port(), "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
-  for (int i = 0; i < 200 && server.active_streams() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  ASSERT_EQ(server.active_streams(), 1u);
-  // Bounded wait (10 s) for the pump to give up on it; the stall bound is 200 ms.
-  for (int i = 0; i < 1000 && server.active_streams() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(server.active_streams(), 0u);
+  testing::eventually([&] { return server.active_streams() > 0; });
+  ASSERT_EQ(server.active_streams(), 1u) << "after 30 s";
+  // The pump gives up on it after the stall bound (200 ms); the wait allows 30 s.
+  testing::eventually([&] { return server.active_streams() == 0; });
+  EXPECT_EQ(server.active_streams(), 0u) << "after 30 s";
   EXPECT_EQ(server.pump().dropped_behind(), 1u);
 }
 
@@ -355,7 +337,7 @@ TEST(ReferenceServerHardeningTest, IdleSessionsExpireAndFreeTheirPlaces) {
   ReferenceServer server(options);
   server.start();
   const std::string id = server.create_session(server::script_from_json(R"({"connections": [{"status": 204, "end": "close"}]})"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the idle TTL
+  EXPECT_TRUE(testing::eventually([&] { return server.session_count() == 0; })) << "the idle session did not expire within 30 s";
   EXPECT_EQ(http_get(server.port(), "/sessions/" + id + "/requests").first, 404);
   EXPECT_EQ(http_get(server.port(), ReferenceServer::stream_path(id)).first, 404);
   EXPECT_EQ(server.session_count(), 0u);
@@ -385,6 +367,59 @@ TEST(ReferenceServerHardeningTest, StatusLineIsHttp11WithTheRightReason) {
   auto socket = raw_request(server.port(), "GET /nope FOO/BAR\r\nHost: x\r\n\r\n");
   const std::string received = read_all(*socket);
   EXPECT_EQ(received.substr(0, received.find("\r\n")), "HTTP/1.1 404 Not Found");
+}
+
+TEST(ReferenceServerTest, WaitPlayedWakesOnceTheRequestsCameAndTheScriptWasSent) {
+  ReferenceServer server;
+  server.start();
+  const std::string id = server.create_session(server::script_from_json(
+      R"({"connections": [{"chunks": ["data: a\n\n", {"delayMs": 300}, "data: b\n\n"], "end": "close"}]})"));
+  using Steady = std::chrono::steady_clock;
+  EXPECT_TRUE(server.wait_played(id, 0, Steady::now())) << "nothing asked, nothing to send";
+  auto started = Steady::now();
+  EXPECT_FALSE(server.wait_played(id, 1, started + std::chrono::milliseconds(100))) << "no request yet";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(100));
+
+  started = Steady::now();
+  auto socket = raw_request(server.port(), "GET " + ReferenceServer::stream_path(id) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(server.wait_played(id, 1, started + std::chrono::seconds(20))) << "the request was not seen, or not played";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(300)) << "woke before the pause and the last chunk";
+  EXPECT_TRUE(server.session_played(id));
+  EXPECT_EQ(server.requests(id).size(), 1u);
+  EXPECT_NE(read_all(*socket).find("data: b\n\n"), std::string::npos);
+
+  server.end_session(id);
+  started = Steady::now();
+  EXPECT_FALSE(server.wait_played(id, 1, started + std::chrono::milliseconds(50))) << "a forgotten session gets no request";
+  EXPECT_GE(Steady::now() - started, std::chrono::milliseconds(50));
+}
+
+// Every answer's status line carries its own reason phrase (setStatus() alone would say "404 OK").
+TEST(ReferenceServerRepliesTest, ApiAndDemoAnswersCarryTheirReasonPhrase) {
+  server::ServerOptions options;
+  options.max_sessions = 1;
+  ReferenceServer server(options);
+  server.start();
+  const std::uint16_t port = server.port();
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/nope")), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/sessions/s999/requests")), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(status_line(raw_exchange(port, "POST", "/sessions?script=nope")), "HTTP/1.1 404 Not Found");
+  const std::string bad = raw_exchange(port, "POST", "/sessions", R"({"connections": [{"status": 99}]})");
+  EXPECT_EQ(status_line(bad), "HTTP/1.1 400 Bad Request");
+  EXPECT_NE(bad.find(R"({"error":"script: connections[0].status: expected 100..999"})"), std::string::npos) << bad;
+  const std::string created = raw_exchange(port, "POST", "/sessions", R"({"connections": [{}]})");
+  EXPECT_EQ(status_line(created), "HTTP/1.1 201 Created");
+  EXPECT_EQ(status_line(raw_exchange(port, "POST", "/sessions", R"({"connections": [{}]})")), "HTTP/1.1 503 Service Unavailable");
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/scripts")), "HTTP/1.1 200 OK");
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/demo")), "HTTP/1.1 200 OK");
+  const std::string preflight = raw_exchange(port, "OPTIONS", "/sessions");
+  EXPECT_EQ(status_line(preflight), "HTTP/1.1 204 No Content");
+  const std::string deleted = raw_exchange(port, "DELETE", "/sessions/s1");
+  EXPECT_EQ(status_line(deleted), "HTTP/1.1 204 No Content");
+  // RFC 9110 8.6: no Content-Length in a 204.
+  EXPECT_EQ(head_of(deleted).find("Content-Length"), std::string::npos) << deleted;
+  EXPECT_EQ(head_of(preflight).find("Content-Length"), std::string::npos) << preflight;
+  EXPECT_NE(head_of(preflight).find("Access-Control-Allow-Methods: GET, POST, DELETE"), std::string::npos) << preflight;
 }
 
 TEST(ReferenceServerHardeningTest, SlowHeadsDoNotBlockANewClientAndMeetTheirDeadline) {

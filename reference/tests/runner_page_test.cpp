@@ -10,6 +10,7 @@
 #include <chrono>
 #include <thread>
 
+#include "raw_http.hpp"
 #include "server/reference_server.hpp"
 #include "server/runner_page.hpp"
 
@@ -93,6 +94,19 @@ TEST_F(RunnerPageTest, BadRequestsAreAnswered) {
   EXPECT_EQ(http(server_.port(), "GET", "/runner/nothing").first, 404);
   EXPECT_EQ(http(server_.port(), "GET", "/runnerx").first, 404);  // not the runner's: the server's 404
   EXPECT_TRUE(page_.results().empty());
+}
+
+// The status line itself, not only the code: POCO's setStatus() alone answers "400 OK".
+TEST_F(RunnerPageTest, AnswersCarryTheirReasonPhrase) {
+  const std::uint16_t port = server_.port();
+  EXPECT_EQ(status_line(raw_exchange(port, "POST", "/runner/result", "{}")), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/runner/nothing")), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(status_line(raw_exchange(port, "GET", "/runner")), "HTTP/1.1 200 OK");
+  const std::string stored = raw_exchange(port, "POST", "/runner/result?id=a", "{}");
+  EXPECT_EQ(status_line(stored), "HTTP/1.1 204 No Content");
+  EXPECT_EQ(head_of(stored).find("Content-Length"), std::string::npos) << stored;  // RFC 9110 8.6
+  EXPECT_NE(head_of(stored).find("Cache-Control: no-store"), std::string::npos) << stored;
+  EXPECT_EQ(status_line(raw_exchange(port, "POST", "/runner/done", "{}")), "HTTP/1.1 204 No Content");
 }
 
 }  // namespace

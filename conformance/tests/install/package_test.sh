@@ -17,6 +17,7 @@ if [ "${1:-}" = --hidden ]; then
   for dir in "$build_dir" "$source_dir"; do mount -t tmpfs -o ro,size=1k ssespec-hidden "$dir"; done
   [ -z "$(ls -A "$source_dir")" ] || { echo "FAIL: $source_dir is still visible"; exit 1; }
   cd "$work"
+  . "$work/wait.sh"
   step() { echo "== $*"; }
 
   step "ssespec --version names the program and the corpus"
@@ -49,9 +50,9 @@ if [ "${1:-}" = --hidden ]; then
   ssespec serve --port 0 >"$work/serve.log" 2>&1 &
   serve_pid=$!
   trap 'kill "$serve_pid" 2>/dev/null || true' EXIT
-  for _ in $(seq 50); do grep -q "listening on" "$work/serve.log" && break; sleep 0.1; done
+  wait_for_line "ssespec serve" "$serve_pid" "$work/serve.log" 'listening on http://127\.0\.0\.1:[0-9]+' \
+    || { echo "FAIL: ssespec serve did not start"; exit 1; }
   url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$work/serve.log" | head -1)
-  [ -n "$url" ] || { cat "$work/serve.log"; echo "FAIL: ssespec serve did not start"; exit 1; }
   ssespec server -q "$url/demo/clock"
   kill "$serve_pid"
   wait "$serve_pid" 2>/dev/null || true
@@ -111,6 +112,7 @@ cpack --config "$build_dir/CPackConfig.cmake" -G "DEB;TGZ" -B "$work/pkg" >/dev/
 # The consumer project is copied out now: the source tree is hidden in the second stage.
 cp -r "$(dirname "$(realpath "$0")")/consumer" "$work/consumer"
 cp "$(realpath "$0")" "$work/package_test.sh"
+cp "$(dirname "$(realpath "$0")")/../wait.sh" "$work/wait.sh"
 
 echo "== apt-get install ./ssespec_*.deb"
 touch "$marker"

@@ -5,6 +5,7 @@ set -u
 ssespec=$1
 node=$2
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../wait.sh"
 servers="$here/../servers"
 work=$(mktemp -d)
 pids=""
@@ -22,12 +23,16 @@ expect_status() {  # NAME WANT COMMAND...
   fi
 }
 
-start_server() {  # SCRIPT ARGS... ; sets $url_base
-  "$node" "$@" 0 >"$work/port" 2>&1 &
+# Runs `node SCRIPT ARGS... 0` and waits for its "listening PORT" line; sets $url_base. Each
+# server writes a file of its own: polling a shared one could read the previous server's line.
+servers_started=0
+start_server() {  # SCRIPT ARGS...
+  servers_started=$((servers_started + 1))
+  out="$work/server.$servers_started"
+  "$node" "$@" 0 >"$out" 2>&1 &
   pids="$pids $!"
-  i=0
-  while ! grep -q listening "$work/port" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-  url_base="http://127.0.0.1:$(awk '{print $2}' "$work/port")"
+  wait_for_line "test server $*" $! "$out" '^listening [0-9]+' || exit 1
+  url_base="http://127.0.0.1:$(awk '/^listening/ {print $2}' "$out")"
 }
 
 expect_status "bad URL" 2 "$ssespec" server "not a url"
@@ -46,8 +51,7 @@ grep -q "FAIL server/headers/content-type" "$work/out" || { echo "FAIL: no conte
 # The reference server's /demo/clock (ssespec serve): every check passes, no FAIL, no WARN.
 "$ssespec" serve --port 0 >"$work/serve" 2>&1 &
 pids="$pids $!"
-i=0
-while ! grep -q "listening on" "$work/serve" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for_line "ssespec serve" $! "$work/serve" 'listening on http://127\.0\.0\.1:[0-9]+' || exit 1
 clock="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve" | head -1)/demo/clock"
 expect_status "reference /demo/clock" 0 "$ssespec" server --events 2 --timeout 5 --clients 5 "$clock"
 if grep -qE "^(FAIL|WARN) " "$work/out"; then echo "FAIL: /demo/clock has a FAIL or WARN"; grep -E "^(FAIL|WARN) " "$work/out"; failures=$((failures + 1)); fi

@@ -8,6 +8,7 @@ set -u
 ssespec=$1
 case_name=$2
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../wait.sh"
 work=$(mktemp -d)
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
@@ -16,14 +17,16 @@ timeout=2
 skip() { echo "SKIP $case_name: $*"; exit 77; }
 need() { command -v "$1" >/dev/null 2>&1 || skip "$1 not found (.ci/install-deps installs it)"; }
 
-# Runs COMMAND... (prints "listening PORT") in the background; sets $port.
+# Runs COMMAND... (prints "listening PORT") in the background and waits for that line; sets $port.
+# Each server writes files of its own.
+started=0
 start() {
-  "$@" >"$work/port.$#" 2>"$work/err.$#" &
+  started=$((started + 1))
+  "$@" >"$work/port.$started" 2>"$work/err.$started" &
   pids="$pids $!"
-  i=0
-  while ! grep -q listening "$work/port.$#" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-  port=$(awk '/listening/ {print $2}' "$work/port.$#")
-  [ -n "$port" ] || { echo "FAIL $case_name: the server did not start"; cat "$work/err.$#"; exit 1; }
+  wait_for_line "the $case_name server ($*)" $! "$work/port.$started" '^listening [0-9]+' \
+    || { echo "FAIL $case_name: the server did not start"; cat "$work/err.$started"; exit 1; }
+  port=$(awk '/^listening/ {print $2}' "$work/port.$started")
 }
 
 node_server() {  # NAME: a server of real/servers.js
@@ -58,9 +61,8 @@ http {
 CONF
   /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/start.log" &
   pids="$pids $!"
-  i=0
-  while ! node -e "require('net').connect($port,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null &&
-        [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  wait_for "nginx on 127.0.0.1:$port" port_open "$port" \
+    || { echo "FAIL $case_name: nginx did not start"; cat "$work/nginx/start.log" "$work/nginx/error.log" 2>/dev/null; exit 1; }
 }
 
 expect_clean=1

@@ -117,6 +117,7 @@ class Parser {
   std::string_view input_;        // the slice feed() is working on
   std::string event_type_;        // the event type buffer
   std::string id_buffer_;         // the last event ID buffer
+  bool id_buffer_changed_ = false;  // an id field set it since the last dispatch or reset()
   std::string last_event_id_;     // the last event ID string, set at dispatch
 };
 

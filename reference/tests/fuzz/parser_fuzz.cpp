@@ -6,6 +6,7 @@
 // keeps past feed()). Both runs must observe exactly the same things (events, retries, comments,
 // fields, decode errors, final status, last event ID string), never an event larger than the
 // limits allow, and no event after pause(). Any difference aborts with both observation lists.
+// Every line-scan kernel the CPU runs must also classify the stream as the portable one does.
 //
 // Run: cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DSSESPEC_FUZZ=ON -DSSESPEC_BUILD_TESTS=OFF &&
 //      cmake --build build-fuzz --target parser_fuzz -j2 && mkdir -p build-fuzz/corpus &&
@@ -17,6 +18,8 @@
 //   flags bit 1: pause() at observation number (next byte)
 //   flags bit 2: after finish(), feed a follow-up stream to check reset() keeps the last event ID
 #include "ssespec/parser.hpp"
+
+#include "line_scan.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -126,6 +129,26 @@ Recording run(const Setup& setup, bool chunked) {
   return sink;
 }
 
+// Every line-scan kernel this CPU runs (SSE2, AVX2) must classify the stream as the portable
+// loop does: the parser runs only the fastest one, so the others are checked here.
+void check_kernels(std::string_view stream) {
+  using namespace ssespec::line_scan;
+  const std::size_t blocks = (stream.size() + 63) / 64;
+  std::string padded(stream);
+  padded.resize(blocks * 64, '\0');
+  NamedKernel kernels[4];
+  const std::size_t count = available_kernels(kernels, 4);
+  std::vector<std::uint64_t> want_ends(blocks), want_high(blocks), ends(blocks), high(blocks);
+  kernels[0].kernel(padded.data(), blocks, Masks{want_ends.data(), want_high.data()});
+  for (std::size_t k = 1; k < count; ++k) {
+    kernels[k].kernel(padded.data(), blocks, Masks{ends.data(), high.data()});
+    if (ends != want_ends || high != want_high) {
+      std::fprintf(stderr, "parser_fuzz: the %s line-scan kernel differs from the portable one\n", kernels[k].name);
+      std::abort();
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -148,6 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < chunk_count; ++i) setup.chunk_sizes.push_back(take() % 24);
   setup.stream = in;
 
+  check_kernels(setup.stream);
   const Recording whole = run(setup, false);
   const Recording chunked = run(setup, true);
   if (whole.log != chunked.log) {

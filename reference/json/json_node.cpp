@@ -34,9 +34,13 @@ JsonNode JsonNode::parse_file(const std::filesystem::path& file, const std::stri
   if (!in) throw FixtureError(display_name + ": cannot be read");
   std::ostringstream text;
   text << in.rdbuf();
+  return parse_text(text.str(), display_name);
+}
+
+JsonNode JsonNode::parse_text(const std::string& text, const std::string& display_name) {
   try {
     Poco::JSON::Parser parser;
-    return JsonNode(parser.parse(text.str()), display_name, "");
+    return JsonNode(parser.parse(text), display_name, "");
   } catch (const Poco::Exception& e) {
     throw FixtureError(display_name + ": not valid JSON: " + e.message());
   }

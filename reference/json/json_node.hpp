@@ -22,6 +22,9 @@ class JsonNode {
 
   // Parses a whole file; a syntax error names the file.
   static JsonNode parse_file(const std::filesystem::path& file, const std::string& display_name);
+  // Parses JSON text (a POSTed script, say); errors name it `display_name`. Objects keep no
+  // member order (POCO's default): members are visited in name order.
+  static JsonNode parse_text(const std::string& text, const std::string& display_name);
 
   [[noreturn]] void fail(const std::string& message) const;
 

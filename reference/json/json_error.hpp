@@ -1,5 +1,5 @@
-// The error of every JSON file ssespec reads (fixtures, expectations, saved reports): its
-// message names the file and the field.
+// The error of every JSON text ssespec reads (fixtures, expectations, saved reports, the reference
+// server's scripts): its message names the file and the field.
 #pragma once
 
 #include <stdexcept>
