@@ -13,25 +13,13 @@ work=$(mktemp -d)
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 
-skip() { echo "SKIP $case_name: $*"; exit 77; }
-need() { command -v "$1" >/dev/null 2>&1 || skip "$1 not found (.ci/install-deps installs it)"; }
+. "$here/../servers_lib.sh"
 
 need openssl
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
   -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>"$work/openssl.log" \
   || { echo "FAIL $case_name: openssl could not make a certificate"; cat "$work/openssl.log"; exit 1; }
 chmod 644 "$work/key.pem"  # nginx workers run as nobody when started as root
-
-# Runs COMMAND... (prints "listening PORT") in the background and waits for that line; sets $port.
-started=0
-start() {
-  started=$((started + 1))
-  "$@" >"$work/port.$started" 2>"$work/err.$started" &
-  pids="$pids $!"
-  wait_for_line "the $case_name server ($*)" $! "$work/port.$started" '^listening [0-9]+' \
-    || { echo "FAIL $case_name: the server did not start"; cat "$work/err.$started"; exit 1; }
-  port=$(awk '/^listening/ {print $2}' "$work/port.$started")
-}
 
 node_h2() { need node; start node "$here/node_h2.js" "$1" "$work/cert.pem" "$work/key.pem"; }
 
@@ -43,39 +31,13 @@ go_tls() {  # [WRITE_TIMEOUT]
   start "$work/go-sse" 0 "$work/cert.pem" "$work/key.pem" "$@"
 }
 
-# nginx (Debian's nginx-light) with `listen ... ssl http2` on a free port, proxying over
-# HTTP/1.1 to the Node server $2 of real/servers.js with proxy_buffering $1.
+# nginx http2 over TLS in front of the Node server $2 of real/servers.js, proxy_buffering $1, over
+# HTTP/1.1 to the upstream (nginx's default 1.0 gets an unchunked body, which it buffers for h2 too).
 nginx_h2() {
-  [ -x /usr/sbin/nginx ] || skip "/usr/sbin/nginx not found (nginx-light)"
   need node
   [ -d "$here/../real/node_modules" ] || skip "run: npm ci --prefix conformance/tests/servers/real"
   start node "$here/../real/servers.js" "$2" 0
-  upstream=$port
-  port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-  mkdir -p "$work/nginx/tmp"
-  chmod 755 "$work" "$work/nginx"; chmod 777 "$work/nginx/tmp"
-  cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/tmp;
-  proxy_temp_path $work/nginx/tmp;
-  server {
-    listen 127.0.0.1:$port ssl http2;
-    ssl_certificate $work/cert.pem;
-    ssl_certificate_key $work/key.pem;
-    location / { proxy_pass http://127.0.0.1:$upstream; proxy_http_version 1.1; proxy_buffering $1; }
-  }
-}
-CONF
-  /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/start.log" &
-  pids="$pids $!"
-  wait_for "nginx on 127.0.0.1:$port" port_open "$port" \
-    || { echo "FAIL $case_name: nginx did not start"; cat "$work/nginx/start.log" "$work/nginx/error.log" 2>/dev/null; exit 1; }
+  nginx_in_front "$1" "ssl http2" "ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; proxy_http_version 1.1;"
 }
 
 # want_exit: the exit status; want: verdict lines (extended regexps) that must appear;
