@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "report/result.hpp"
 #include "runner/fixture.hpp"
+#include "server_check/h2/h2_checks.hpp"
 #include "server_check/server_checks.hpp"
 
 namespace ssespec::cli {
@@ -17,12 +18,18 @@ struct ServerCommandOptions {
   ServerCheckOptions check;
   std::vector<std::string> headers;
   bool list = false;
+  ProtocolChoice protocols;  // --http1.1, --http2, --h2c
   ReportOptions report;
 };
 
 int run(ServerCommandOptions& o) {
   if (o.list) {  // the table alone: no server is contacted
     for (const ServerCheck& check : server_check_table()) {
+      if (is_selected(check.id, o.check.filters, o.check.excludes))
+        std::cout << check.id << "  " << check.title << "\n";
+    }
+    // Over HTTP/2 the checks above are reported as server/h2/<rest of the id> as well.
+    for (const ServerCheck& check : h2_check_table()) {
       if (is_selected(check.id, o.check.filters, o.check.excludes))
         std::cout << check.id << "  " << check.title << "\n";
     }
@@ -33,8 +40,12 @@ int run(ServerCommandOptions& o) {
     return kExitUsage;
   }
   const auto& table = server_check_table();
-  if (std::none_of(table.begin(), table.end(),
-                   [&](const ServerCheck& c) { return is_selected(c.id, o.check.filters, o.check.excludes); })) {
+  const auto& h2_table = h2_check_table();
+  const auto selected = [&](const ServerCheck& c) {
+    return is_selected(c.id, o.check.filters, o.check.excludes) ||
+           is_selected(reported_id(c.id, Protocol::h2), o.check.filters, o.check.excludes);
+  };
+  if (std::none_of(table.begin(), table.end(), selected) && std::none_of(h2_table.begin(), h2_table.end(), selected)) {
     std::cerr << "ssespec server: no check matches the filter (see --list)\n";
     return kExitUsage;
   }
@@ -54,12 +65,14 @@ int run(ServerCommandOptions& o) {
   run.target = o.check.url;
   run.started_at = now_iso8601();
   const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> notes;  // a protocol not probed, and why
   try {
-    run.cases = run_server_checks(o.check, [&](const CaseResult& r) { print_progress(r, o.report); });
+    run.cases = run_server_checks_over(o.check, o.protocols, [&](const CaseResult& r) { print_progress(r, o.report); }, notes);
   } catch (const CouldNotRun& e) {
     std::cerr << "ssespec server: " << e.what() << "\n";
     return kExitUsage;
   }
+  for (const std::string& note : notes) std::cerr << "ssespec server: " << note << "\n";
   run.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return finish_run(run, o.report);
 }
@@ -98,6 +111,10 @@ void add_server_command(CLI::App& app) {
   cmd->add_option("--cacert", o->check.cacert, "https: trust the CA certificate(s) in this PEM file instead of the system's")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--insecure", o->check.insecure, "https: do not verify the server's certificate");
+  cmd->add_flag("--http1.1", o->protocols.http1_only, "https: probe HTTP/1.1 only (by default each of h2 and http/1.1 the server accepts by ALPN)");
+  cmd->add_flag("--http2", o->protocols.h2_only, "https: probe HTTP/2 only (ALPN h2), as browsers speak it; the server must accept h2");
+  cmd->add_flag("--h2c", o->protocols.h2c,
+                "http: probe HTTP/2 over cleartext TCP with prior knowledge (h2c) instead of HTTP/1.1; no browser speaks h2c");
   cmd->add_option("--clients", o->check.clients, "Clients that connect and vanish in the robustness check")
       ->default_val(20)
       ->check(CLI::Range(0, 200));

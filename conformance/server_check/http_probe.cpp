@@ -18,12 +18,14 @@
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/String.h>
 #include <Poco/Timespan.h>
 
 #include "client/http_head.hpp"  // is_redirect
+#include "server_check/h2/h2_probe.hpp"
 #include "server_check/http_response.hpp"
 
 namespace ssespec {
@@ -84,7 +86,7 @@ std::string target_of(const Poco::URI& uri) {
 // "wire protocol wanted" lists for ALPN: h2 first, as browsers offer it.
 constexpr unsigned char kAlpnOffer[] = "\x02h2\x08http/1.1";
 
-Poco::Net::Context::Ptr tls_context(const ProbeRequest& request, bool offer_h2) {
+Poco::Net::Context::Ptr tls_context(const ProbeRequest& request, std::string_view alpn) {
   static std::once_flag once;
   std::call_once(once, [] { Poco::Net::initializeSSL(); });
   Poco::Net::Context::Ptr context;
@@ -96,13 +98,15 @@ Poco::Net::Context::Ptr tls_context(const ProbeRequest& request, bool offer_h2) 
     throw CouldNotRun("--cacert " + request.cacert + ": " + e.displayText());
   }
   context->enableExtendedCertificateVerification(!request.insecure);  // the host name must match
-  if (offer_h2) SSL_CTX_set_alpn_protos(context->sslContext(), kAlpnOffer, sizeof kAlpnOffer - 1);
+  if (!alpn.empty())
+    SSL_CTX_set_alpn_protos(context->sslContext(), reinterpret_cast<const unsigned char*>(alpn.data()),
+                            static_cast<unsigned>(alpn.size()));
   return context;
 }
 
 // Connects (TCP, then TLS for https) within the deadline. Throws CouldNotRun.
 Poco::Net::StreamSocket connect(const Poco::URI& uri, const ProbeRequest& request, Clock::time_point deadline,
-                                bool offer_h2 = false) {
+                                std::string_view alpn = {}) {
   const auto left = [&] { return std::chrono::duration<double>(deadline - Clock::now()).count(); };
   const std::string where = uri.getHost() + ":" + std::to_string(uri.getPort());
   Poco::Net::StreamSocket socket;
@@ -117,7 +121,7 @@ Poco::Net::StreamSocket connect(const Poco::URI& uri, const ProbeRequest& reques
   }
   if (uri.getScheme() != "https") return socket;
   try {
-    return Poco::Net::SecureStreamSocket::attach(socket, uri.getHost(), tls_context(request, offer_h2));
+    return Poco::Net::SecureStreamSocket::attach(socket, uri.getHost(), tls_context(request, alpn));
   } catch (const Poco::Net::CertificateValidationException& e) {
     throw CouldNotRun("TLS to " + where + ": the certificate is not trusted (" + e.displayText() +
                       "); pass --cacert FILE with its CA, or --insecure to skip verification");
@@ -135,15 +139,8 @@ Poco::Net::StreamSocket connect(const Poco::URI& uri, const ProbeRequest& reques
 
 // The protocol the server picks when offered h2 and http/1.1 by ALPN ("" if it picks none).
 std::string negotiated_alpn(const Poco::URI& uri, const ProbeRequest& request, Clock::time_point deadline) {
-  Poco::Net::SecureStreamSocket socket(connect(uri, request, deadline, true));
-  const Poco::Net::Session::Ptr session = socket.currentSession();
-  std::string protocol;
-  if (session) {
-    const unsigned char* data = nullptr;
-    std::size_t size = 0;
-    SSL_SESSION_get0_alpn_selected(session->sslSession(), &data, &size);
-    if (data != nullptr) protocol.assign(reinterpret_cast<const char*>(data), size);
-  }
+  Poco::Net::SecureStreamSocket socket(connect(uri, request, deadline, {reinterpret_cast<const char*>(kAlpnOffer), sizeof kAlpnOffer - 1}));
+  const std::string protocol = negotiated_protocol(socket);
   try {
     socket.close();
   } catch (const Poco::Exception&) {
@@ -285,6 +282,50 @@ void close_quietly(Poco::Net::StreamSocket& socket) {
 
 }  // namespace
 
+const char* to_string(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::http1_1: return "HTTP/1.1";
+    case Protocol::h2: return "HTTP/2";
+    case Protocol::h2c: return "h2c";
+  }
+  return "unknown";
+}
+
+Poco::Net::StreamSocket open_connection(const Poco::URI& uri, const ProbeRequest& request, Clock::time_point deadline,
+                                        std::string_view alpn) {
+  return connect(uri, request, deadline, alpn);
+}
+
+namespace {
+SSL_SESSION* tls_session_of(const Poco::Net::StreamSocket& socket) {
+  auto* secure = dynamic_cast<Poco::Net::SecureStreamSocketImpl*>(socket.impl());
+  if (secure == nullptr) return nullptr;
+  const Poco::Net::Session::Ptr session = secure->currentSession();
+  return session ? session->sslSession() : nullptr;
+}
+}  // namespace
+
+std::string negotiated_protocol(const Poco::Net::StreamSocket& socket) {
+  SSL_SESSION* session = tls_session_of(socket);
+  if (session == nullptr) return "";
+  const unsigned char* data = nullptr;
+  std::size_t size = 0;
+  SSL_SESSION_get0_alpn_selected(session, &data, &size);
+  return data == nullptr ? "" : std::string(reinterpret_cast<const char*>(data), size);
+}
+
+std::string tls_version(const Poco::Net::StreamSocket& socket) {
+  SSL_SESSION* session = tls_session_of(socket);
+  if (session == nullptr) return "";
+  switch (SSL_SESSION_get_protocol_version(session)) {
+    case TLS1_3_VERSION: return "TLSv1.3";
+    case TLS1_2_VERSION: return "TLSv1.2";
+    case TLS1_1_VERSION: return "TLSv1.1";
+    case TLS1_VERSION: return "TLSv1";
+    default: return "unknown";
+  }
+}
+
 const char* to_string(ProbeEnd end) {
   switch (end) {
     case ProbeEnd::no_response: return "no response";
@@ -315,6 +356,7 @@ Poco::URI parse_target(const std::string& url) {
 }
 
 ProbeResult probe(const ProbeRequest& request, StreamInspector* stream) {
+  if (request.protocol != Protocol::http1_1) return h2::probe(request, stream);
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + std::chrono::microseconds(static_cast<long long>(request.timeout_s * 1e6));
   ProbeResult result;

@@ -5,13 +5,17 @@
 // floods or breaks HTTP framing gets an end reason, never a hang.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
 
 #include "server_check/stream_inspector.hpp"
@@ -26,6 +30,15 @@ class CouldNotRun : public std::runtime_error {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// The protocol a probe speaks: HTTP/1.1; HTTP/2 over TLS (ALPN h2); HTTP/2 over cleartext TCP
+// with prior knowledge (h2c: no browser speaks it).
+enum class Protocol { http1_1, h2, h2c };
+const char* to_string(Protocol protocol);  // "HTTP/1.1", "HTTP/2", "h2c"
+
+namespace h2 {
+struct StreamRecord;  // h2/h2_probe.hpp
+}
+
 struct ProbeRequest {
   Poco::URI uri;
   HeaderList headers;            // sent after ssespec's own (Accept), replacing same-named ones
@@ -37,6 +50,7 @@ struct ProbeRequest {
   std::string cacert;            // https: trust this CA file instead of the system's
   bool insecure = false;         // https: do not verify the certificate
   bool ask_alpn = false;         // https: first ask (in a separate handshake) whether h2 is offered
+  Protocol protocol = Protocol::http1_1;
 };
 
 enum class ProbeEnd {
@@ -64,6 +78,7 @@ struct ProbeResult {
   std::vector<std::string> redirects;  // each URL redirected to, in order
   bool tls = false;
   std::string alpn;               // with ask_alpn: the protocol the server chose from h2, http/1.1 ("" none)
+  std::shared_ptr<const h2::StreamRecord> h2;  // over HTTP/2: the stream's fields and ending as received
   bool got_response() const { return response_at >= 0; }
   bool peer_ended() const { return end == ProbeEnd::peer_closed || end == ProbeEnd::peer_reset; }
 };
@@ -71,7 +86,16 @@ struct ProbeResult {
 // Parses and validates a target URL (http or https). Throws CouldNotRun.
 Poco::URI parse_target(const std::string& url);
 
-// Runs one probe. Throws CouldNotRun if no connection could be made (refused, unknown host).
+// Connects (TCP, then TLS for https) by `deadline`, offering `alpn` (ALPN wire format, e.g.
+// "\x02h2") when not empty. Throws CouldNotRun.
+Poco::Net::StreamSocket open_connection(const Poco::URI& uri, const ProbeRequest& request,
+                                        std::chrono::steady_clock::time_point deadline, std::string_view alpn = {});
+// The protocol the server chose by ALPN on a TLS socket ("" none, or not TLS).
+std::string negotiated_protocol(const Poco::Net::StreamSocket& socket);
+// The TLS version of a TLS socket ("TLSv1.3"; "" if not TLS).
+std::string tls_version(const Poco::Net::StreamSocket& socket);
+
+// Runs one probe (over request.protocol). Throws CouldNotRun if no connection could be made (refused, unknown host).
 // `stream` may be null when read_body is false.
 ProbeResult probe(const ProbeRequest& request, StreamInspector* stream);
 

@@ -16,6 +16,7 @@
 
 #include "report/result.hpp"
 #include "server_check/check_result.hpp"
+#include "server_check/h2/h2_probe.hpp"
 #include "server_check/http_probe.hpp"
 #include "server_check/stream_inspector.hpp"
 
@@ -34,6 +35,7 @@ struct ServerCheckOptions {
   bool insecure = false;              // https: --insecure
   std::vector<std::string> filters;   // --filter GLOB: only the checks whose id matches one
   std::vector<std::string> excludes;  // --exclude GLOB: leave these out (wins over filters)
+  Protocol protocol = Protocol::http1_1;  // every probe of the run speaks this (h2/h2_checks.hpp)
 };
 
 // Runs every selected check, calling `on_result` as each finishes, and returns them all in
@@ -70,13 +72,18 @@ struct ServerObservations {
   std::optional<Observed> reconnect;     // Last-Event-ID: main's last event id
   std::optional<ProbeResult> bogus;      // Last-Event-ID the server never issued, head only
   std::optional<AbruptObservation> abrupt;
+  // HTTP/2 only (h2/h2_checks.hpp): the main probe on a second connection, to time its ending;
+  // several streams on one connection; the flow-control window withheld, then granted.
+  std::optional<ProbeResult> h2_second;
+  std::optional<h2::StreamsObservation> h2_streams;
+  std::optional<h2::FlowObservation> h2_flow;
 };
 
 // The Last-Event-ID of the bogus probe: what a client sends after the server restarted or forgot.
 inline constexpr const char* kBogusLastEventId = "ssespec-unknown-id-7f3a9c";
 
 // The probes of a run, in the order they run.
-enum class ProbeKind { main, browser_like, idle, reconnect, bogus, abrupt };
+enum class ProbeKind { main, browser_like, idle, reconnect, bogus, abrupt, h2_second, h2_streams, h2_flow };
 
 // When a check is judged at all: a server that sends no head gets only server/http/response;
 // a body clients never interpret (not a 200 text/event-stream) gets no stream or later checks.

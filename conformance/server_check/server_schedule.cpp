@@ -7,6 +7,7 @@
 
 #include "report/seconds_text.hpp"
 #include "runner/fixture.hpp"
+#include "server_check/h2/h2_checks.hpp"
 
 namespace ssespec {
 namespace {
@@ -15,6 +16,10 @@ namespace {
 constexpr std::size_t kMaxLineBytes = 1u << 20;
 // How long the abrupt clients stay connected before they vanish.
 constexpr double kAbruptHoldSeconds = 0.2;
+// The HTTP/2 flow-control probe: a stream window a few events fill, withheld this long.
+constexpr std::uint32_t kH2FlowWindow = 64;
+constexpr double kH2FlowWithholdSeconds = 0.5;
+constexpr double kH2FlowWatchSeconds = 1.5;  // after the grant
 
 ProbeRequest base_request(const ServerCheckOptions& options, const Poco::URI& uri) {
   ProbeRequest request;
@@ -24,6 +29,7 @@ ProbeRequest base_request(const ServerCheckOptions& options, const Poco::URI& ur
   request.max_bytes = options.max_bytes;
   request.cacert = options.cacert;
   request.insecure = options.insecure;
+  request.protocol = options.protocol;
   return request;
 }
 
@@ -58,7 +64,7 @@ class ProbeSchedule {
   //    an unterminated last event and the timing of arrivals are always seen. Throws CouldNotRun.
   void run_main() {
     ProbeRequest request = base_request(observed_.options, uri_);
-    request.ask_alpn = true;
+    request.ask_alpn = observed_.options.protocol == Protocol::http1_1;
     observed_.main.probe = probe(request, &observed_.main.stream);
     states_[ProbeKind::main] = ProbeState::ran;
     pending_ms_[ProbeKind::main] = observed_.main.probe.ended_at * 1000;
@@ -122,6 +128,10 @@ class ProbeSchedule {
       }
       case ProbeKind::abrupt:
         return abrupt();
+      case ProbeKind::h2_second:
+      case ProbeKind::h2_streams:
+      case ProbeKind::h2_flow:
+        return h2_probe(kind);
     }
     return ProbeState::not_reached;
   }
@@ -145,6 +155,42 @@ class ProbeSchedule {
     abrupt.fresh.probe = std::move(*result);
     observed_.abrupt = std::move(abrupt);
     pending_ms_[ProbeKind::abrupt] = since_ms(start);
+    return ProbeState::ran;
+  }
+
+  // 7. HTTP/2 only: the main probe again on a second connection when the first stream ended
+  //    (to tell a timer from an accident, and to reconnect after a GOAWAY); several streams on
+  //    one connection; the flow-control window withheld, then granted.
+  ProbeState h2_probe(ProbeKind kind) {
+    const ServerCheckOptions& options = observed_.options;
+    const h2::StreamRecord* main = observed_.main.probe.h2.get();
+    if (main == nullptr || !main->got_head()) return ProbeState::not_wanted;
+    if (not_reached_.server_stopped() || clock_.left() < 0.1) return ProbeState::not_reached;
+    const auto start = std::chrono::steady_clock::now();
+    ProbeRequest request = base_request(options, uri_);
+    request.timeout_s = std::min(options.timeout_s, clock_.left());
+    try {
+      if (kind == ProbeKind::h2_second) {
+        const double age = main->end != h2::StreamEnd::open ? main->ended_at - main->opened_at
+                           : main->connection.goaway                ? main->connection.goaway_at - main->opened_at
+                                                                    : -1;
+        if (age < 0) return ProbeState::not_wanted;
+        request.timeout_s = std::min(request.timeout_s, age * 1.5 + 1);
+        Observed again{{}, StreamInspector(server_limits(options))};
+        observed_.h2_second = probe(request, &again.stream);
+      } else if (kind == ProbeKind::h2_streams) {
+        // One stream more than the server allows (a page's next EventSource), at most 6; 3
+        // when it allows many.
+        const std::uint32_t announced = main->connection.max_concurrent_streams;
+        observed_.h2_streams = h2::probe_streams(request, announced < 6 ? static_cast<int>(announced) + 1 : 3);
+      } else {
+        observed_.h2_flow = h2::probe_flow(request, kH2FlowWindow, kH2FlowWithholdSeconds, kH2FlowWatchSeconds);
+      }
+    } catch (const CouldNotRun& e) {
+      not_reached_.server_stopped(e.what());
+      return ProbeState::not_reached;
+    }
+    pending_ms_[kind] = since_ms(start);
     return ProbeState::ran;
   }
 
@@ -228,8 +274,10 @@ std::vector<CaseResult> run_server_checks(const ServerCheckOptions& options,
   ProbeSchedule schedule(options, uri);
   schedule.run_main();  // throws CouldNotRun: nothing judged
   std::vector<CaseResult> results;
-  for (const ServerCheck& check : server_check_table()) {
-    if (!is_selected(check.id, options.filters, options.excludes)) continue;
+  for (const ServerCheck* listed : checks_over(options.protocol)) {
+    const ServerCheck& check = *listed;
+    const std::string id = reported_id(check.id, options.protocol);
+    if (!is_selected(id, options.filters, options.excludes)) continue;
     if (!judged(check.judged_after, schedule.observed())) continue;
     double duration_ms = 0;
     const ProbeState state = schedule.run(check.probe, duration_ms);
@@ -238,6 +286,8 @@ std::vector<CaseResult> run_server_checks(const ServerCheckOptions& options,
                             ? schedule.not_reached().result(check)
                             : check_result(check.id, check.title, check.spec, check.judge(schedule.observed()));
     result.duration_ms = duration_ms;
+    result.id = id;  // over HTTP/2: server/h2/...
+    result.group = id.substr(0, id.rfind('/'));
     if (on_result) on_result(result);
     results.push_back(std::move(result));
   }

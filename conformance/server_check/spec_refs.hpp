@@ -127,4 +127,77 @@ inline SpecRef stop_with_204() {
              "a client can be told to stop reconnecting using the HTTP 204 No Content response code");
 }
 
+// ---- RFC 9113 (HTTP/2), kept in fixtures/spec-text/rfc9113.xml -------------------------------
+inline SpecRef h2_alpn() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-3.2", "HTTP/2 over TLS uses the \"h2\" protocol identifier."};
+}
+inline SpecRef h2_prior_knowledge() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-3.3",
+          "A client can learn that a particular server supports HTTP/2 by other means."};
+}
+inline SpecRef h2_tls_version() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-9.2",
+          "Implementations of HTTP/2 MUST use TLS version 1.2 or higher for HTTP/2 over TLS."};
+}
+inline SpecRef h2_connection_specific() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.2.2",
+          "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific header fields."};
+}
+inline SpecRef h2_te() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.2.2",
+          "The only exception to this is the TE header field, which MAY be present in an HTTP/2 request; when it is, it "
+          "MUST NOT contain any value other than \"trailers\"."};
+}
+inline SpecRef h2_malformed_rejected() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.1.1", "Clients MUST NOT accept a malformed response."};
+}
+inline SpecRef h2_lowercase() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.2",
+          "Field names MUST be converted to lowercase when constructing an HTTP/2 message."};
+}
+inline SpecRef h2_field_validity() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.2.1",
+          "A field name MUST NOT contain characters in the ranges 0x00-0x20, 0x41-0x5a, or 0x7f-0xff (all ranges "
+          "inclusive)."};
+}
+inline SpecRef h2_status_required() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.3.2",
+          "This pseudo-header field MUST be included in all responses, including interim responses; otherwise, the "
+          "response is malformed."};
+}
+inline SpecRef h2_pseudo_first() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.3",
+          "All pseudo-header fields MUST appear in a field block before all regular field lines."};
+}
+inline SpecRef h2_content_length() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.1.1",
+          "A request or response is also malformed if the value of a content-length header field does not equal the "
+          "sum of the DATA frame payload lengths that form the content"};
+}
+inline SpecRef h2_end_stream() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.1", "The last frame in the sequence bears an END_STREAM flag"};
+}
+inline SpecRef h2_rst_no_error() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-8.1",
+          "a server MAY request that the client abort transmission of a request without error by sending a RST_STREAM "
+          "with an error code of NO_ERROR after sending a complete response"};
+}
+inline SpecRef h2_rst_stream() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-6.4",
+          "RST_STREAM is sent to request cancellation of a stream or to indicate that an error condition has occurred."};
+}
+inline SpecRef h2_goaway() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-6.8",
+          "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection, although a new connection "
+          "can be established for new streams."};
+}
+inline SpecRef h2_max_concurrent() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-6.5.2",
+          "It is recommended that this value be no smaller than 100, so as to not unnecessarily limit parallelism."};
+}
+inline SpecRef h2_flow_control() {
+  return {"https://www.rfc-editor.org/rfc/rfc9113#section-5.2.1",
+          "A sender MUST respect flow-control limits imposed by a receiver."};
+}
+
 }  // namespace ssespec::spec

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "server_check/h2/h2_checks.hpp"
 #include "server_check/server_checks.hpp"
 
 namespace ssespec {
@@ -47,6 +48,7 @@ TEST(ServerCommandTest, ListPrintsEveryCheckWithItsTitleInRunOrder) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   std::string expected;
   for (const ServerCheck& c : server_check_table()) expected += std::string(c.id) + "  " + c.title + "\n";
+  for (const ServerCheck& c : h2_check_table()) expected += std::string(c.id) + "  " + c.title + "\n";
   EXPECT_EQ(run.out, expected);
 }
 

@@ -14,55 +14,12 @@ pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 timeout=2
 
-skip() { echo "SKIP $case_name: $*"; exit 77; }
-need() { command -v "$1" >/dev/null 2>&1 || skip "$1 not found (.ci/install-deps installs it)"; }
-
-# Runs COMMAND... (prints "listening PORT") in the background and waits for that line; sets $port.
-# Each server writes files of its own.
-started=0
-start() {
-  started=$((started + 1))
-  "$@" >"$work/port.$started" 2>"$work/err.$started" &
-  pids="$pids $!"
-  wait_for_line "the $case_name server ($*)" $! "$work/port.$started" '^listening [0-9]+' \
-    || { echo "FAIL $case_name: the server did not start"; cat "$work/err.$started"; exit 1; }
-  port=$(awk '/^listening/ {print $2}' "$work/port.$started")
-}
+. "$here/servers_lib.sh"
 
 node_server() {  # NAME: a server of real/servers.js
   need node
   [ -d "$here/real/node_modules" ] || skip "run: npm ci --prefix conformance/tests/servers/real"
   start node "$here/real/servers.js" "$1" 0
-}
-
-# nginx (Debian's nginx-light) on a free port, proxying to 127.0.0.1:$port with its defaults
-# except proxy_buffering ($1: on|off); sets $port to nginx's.
-nginx_in_front() {
-  [ -x /usr/sbin/nginx ] || skip "/usr/sbin/nginx not found (nginx-light)"
-  upstream=$port
-  port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-  mkdir -p "$work/nginx/tmp"
-  chmod 755 "$work" "$work/nginx"; chmod 777 "$work/nginx/tmp"  # workers run as nobody when started as root
-  cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/tmp;
-  proxy_temp_path $work/nginx/tmp;
-  server {
-    listen 127.0.0.1:$port;
-    location / { proxy_pass http://127.0.0.1:$upstream; proxy_buffering $1; }
-  }
-}
-CONF
-  /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/start.log" &
-  pids="$pids $!"
-  wait_for "nginx on 127.0.0.1:$port" port_open "$port" \
-    || { echo "FAIL $case_name: nginx did not start"; cat "$work/nginx/start.log" "$work/nginx/error.log" 2>/dev/null; exit 1; }
 }
 
 expect_clean=1

@@ -1,6 +1,8 @@
 // A correct SSE endpoint on Go's net/http (standard library only): GET /events sends
 // `id: n` + `data: tick n` every 100 ms, flushed, resuming after a numeric Last-Event-ID.
-// Usage: go run main.go PORT   (0 picks a free port; prints "listening PORT")
+// Usage: go run main.go PORT [CERT KEY [WRITE_TIMEOUT]]   (0 picks a free port; prints "listening PORT")
+// With CERT and KEY it serves TLS, where net/http offers HTTP/2 by ALPN (h2, then http/1.1);
+// WRITE_TIMEOUT (a Go duration) sets http.Server.WriteTimeout, which ends each stream at that age.
 package main
 
 import (
@@ -49,5 +51,17 @@ func main() {
 	}
 	fmt.Printf("listening %d\n", listener.Addr().(*net.TCPAddr).Port)
 	http.HandleFunc("/events", events)
+	if len(os.Args) > 3 {
+		server := &http.Server{}
+		if len(os.Args) > 4 {
+			server.WriteTimeout, err = time.ParseDuration(os.Args[4])
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(2)
+			}
+		}
+		fmt.Fprintln(os.Stderr, server.ServeTLS(listener, os.Args[2], os.Args[3]))
+		os.Exit(1)
+	}
 	http.Serve(listener, nil)
 }

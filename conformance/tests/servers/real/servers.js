@@ -13,7 +13,7 @@ function lastId(value) {
 }
 
 // express 5 writing the stream by hand, correctly: head flushed, blank line after each event.
-function expressApp(useCompression, padding = 0) {
+function expressApp(useCompression, padding = 0, tickMs = TICK_MS) {
   const express = require('express');
   const app = express();
   // The classic mistake: compression() for the whole app, and no res.flush() per event.
@@ -25,7 +25,7 @@ function expressApp(useCompression, padding = 0) {
     const timer = setInterval(() => {
       n += 1;
       res.write(`id: ${n}\ndata: tick ${n}${' '.repeat(padding)}\n\n`);
-    }, TICK_MS);
+    }, tickMs);
     req.on('close', () => clearInterval(timer));
   });
   return app;
@@ -38,6 +38,10 @@ const servers = {
   // Events of about 1 KB: a proxy's buffer fills after a few of them.
   'express5-1k': (port, ready) => {
     const server = expressApp(false, 1000).listen(port, '127.0.0.1', () => ready(server.address().port));
+  },
+  // An event a second: a proxy that holds the head until the first bytes shows it (h2/h2_servers_test.sh).
+  'express5-slow': (port, ready) => {
+    const server = expressApp(false, 0, 1000).listen(port, '127.0.0.1', () => ready(server.address().port));
   },
   'express5-compression': (port, ready) => {
     const server = expressApp(true).listen(port, '127.0.0.1', () => ready(server.address().port));
