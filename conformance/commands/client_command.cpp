@@ -72,13 +72,8 @@ int run(ClientOptions& options) {
     std::cerr << "ssespec client: " << e.what() << "\n";
     return kExitUsage;
   }
-  annotate_known_failures(result, expectations, options.expectations_file);
-  const int status = finish_run(result, options.report);
-  if (!options.write_expectations_file.empty()) {
-    return write_expectations(result, expectations, options.write_expectations_file) ? kExitOk : kExitUsage;
-  }
-  if (!options.expectations_file.empty()) return compare_with_expectations(result, expectations, options.expectations_file);
-  return status;
+  return finish_run_with_expectations(result, expectations, options.expectations_file, options.write_expectations_file,
+                                      options.report);
 }
 
 }  // namespace

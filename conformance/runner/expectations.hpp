@@ -39,4 +39,12 @@ int compare_with_expectations(const RunResult& run, const std::map<std::string, 
 bool write_expectations(const RunResult& run, const std::map<std::string, Expectation>& previous,
                         const std::string& file);
 
+// The one end of a run that may have known failures (client, encoder and browser commands): marks
+// the known failures, prints the summary and writes the reports (finish_run), then records the
+// expectations (when `write_file` is given: exit 0, or 2 when it cannot be written) or compares with
+// them (when `expectations_file` is given). Returns the exit status.
+int finish_run_with_expectations(RunResult& run, const std::map<std::string, Expectation>& expected,
+                                 const std::string& expectations_file, const std::string& write_file,
+                                 const ReportOptions& report);
+
 }  // namespace ssespec
