@@ -76,6 +76,7 @@ int run(BrowserOptions& options) {
 
   RunResult result;
   try {
+    start_progress(cases.size());
     result = run_browser_cases(cases, options.run, options.report);
   } catch (const std::runtime_error& e) {
     std::cerr << "ssespec browser: " << e.what() << "\n";

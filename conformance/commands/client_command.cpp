@@ -67,6 +67,7 @@ int run(ClientOptions& options) {
   if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
   RunResult result;
   try {
+    start_progress(cases.size());
     result = run_client_cases(cases, options.run, options.report);
   } catch (const std::runtime_error& e) {  // a test service that does not answer
     std::cerr << "ssespec client: " << e.what() << "\n";

@@ -48,6 +48,7 @@ int run(EncoderOptions& options) {
   options.run.mode = options.data == "json" ? DataMode::json : DataMode::text;
   std::map<std::string, Expectation> expectations;
   if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
+  start_progress(cases.size());
   RunResult result = run_encoder_cases(cases, options.run, options.report);
   return finish_run_with_expectations(result, expectations, options.expectations_file, options.write_expectations_file,
                                       options.report);

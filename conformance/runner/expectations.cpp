@@ -33,13 +33,14 @@ void annotate_known_failures(RunResult& run, const std::map<std::string, Expecta
   for (CaseResult& c : run.cases) {
     const auto it = expected.find(c.id);
     if (it != expected.end() && c.verdict == Verdict::fail) {
+      c.known = true;
       c.message = "known " + it->second.kind + " (" + file + "): " + it->second.reason + " | " + c.message;
     }
   }
 }
 
 int compare_with_expectations(const RunResult& run, const std::map<std::string, Expectation>& expected,
-                              const std::string& file) {
+                              const std::string& file, bool list_known) {
   std::vector<std::string> new_failures, fixed, matched;
   std::set<std::string> ran;
   for (const CaseResult& c : run.cases) {
@@ -51,7 +52,7 @@ int compare_with_expectations(const RunResult& run, const std::map<std::string, 
   }
   std::cout << "\nexpectations (" << file << "): " << matched.size() << " known deviation(s) of " << run.implementation
             << (run.version.empty() ? "" : " " + run.version) << " matched\n";
-  for (const std::string& id : matched) {
+  for (const std::string& id : list_known ? matched : std::vector<std::string>{}) {
     const Expectation& e = expected.at(id);
     std::cout << "  known        " << id << " (" << e.kind << (e.flaky ? ", flaky" : "")
               << (e.version.empty() ? "" : ", since " + e.version) << "): " << e.reason << "\n";
@@ -117,7 +118,7 @@ int finish_run_with_expectations(RunResult& run, const std::map<std::string, Exp
   const int status = finish_run(run, report);
   if (!write_file.empty()) return write_expectations(run, expected, write_file) ? 0 : kCannotWrite;
   if (expectations_file.empty()) return status;
-  return compare_with_expectations(run, expected, expectations_file);
+  return compare_with_expectations(run, expected, expectations_file, report.verbose);
 }
 
 }  // namespace ssespec
