@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -34,7 +35,9 @@ void annotate_known_failures(RunResult& run, const std::map<std::string, Expecta
     const auto it = expected.find(c.id);
     if (it != expected.end() && c.verdict == Verdict::fail) {
       c.known = true;
-      c.message = "known " + it->second.kind + " (" + file + "): " + it->second.reason + " | " + c.message;
+      // The file's name, not its path: the message is repeated in every report cell.
+      c.message = "known " + it->second.kind + " (" + std::filesystem::path(file).filename().string() +
+                  "): " + it->second.reason + " | " + c.message;
     }
   }
 }
