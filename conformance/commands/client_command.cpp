@@ -90,7 +90,9 @@ void add_client_command(CLI::App& app) {
   cmd->add_option("--exclude,-x", options->excludes, "Leave out cases whose id matches this glob or prefix (repeatable; wins over --filter)");
   cmd->add_flag("--list", options->list, "List the selected cases and exit");
   add_fixtures_option(*cmd);
-  cmd->add_option("--timeout", options->run.timeout_s, "Per-case time limit in seconds, from the first request (default 5)")
+  cmd->add_option("--timeout", options->run.timeout_s, "A case times out after this many seconds without progress (a request, a byte the client\n"
+                   "took, an observation), counted from its first request, and at the latest 10 times this\n"
+                   "long after it (default 5)")
       ->check(CLI::Range(0.5, 600.0));
   cmd->add_option("--startup-timeout", options->run.startup_s,
                   "Time for the adapter to start and make its first request, in seconds (default 15)")

@@ -23,7 +23,7 @@ struct ClientRunOptions {
   std::string implementation;        // for the report; defaults to the command
   std::set<std::string> capabilities = default_client_capabilities();
   bool strict = false;               // also run "strict" (MAY/SHOULD-level) cases
-  double timeout_s = 5;              // per case, from the client's first request
+  double timeout_s = 5;              // per case: without progress after the first request (case_progress.hpp)
   double startup_s = 15;             // from the start of the adapter to its first request
   int settle_ms = 100;               // after the expected trace: how long extra output is awaited
   int jobs = 4;                      // cases run at once

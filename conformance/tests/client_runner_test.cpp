@@ -180,6 +180,41 @@ TEST_F(ClientRunnerTest, CaseClockStartsAtTheFirstRequest) {
   EXPECT_EQ(r.verdict, Verdict::pass) << r.message << "\n" << r.observed;
 }
 
+TEST_F(ClientRunnerTest, SlowClientThatKeepsProgressingPasses) {
+  // Each of the 9 trace lines reaches the runner 0.4 s after the one before: 3.6 s in all,
+  // under a 1 s limit that counts time without progress, not time since the first request.
+  const CaseResult r = run("client/last-event-id/persists-across-reconnects",
+                           {"sh", "-c", "\"$0\" connect \"$1\" | while read -r line; do sleep 0.4; echo \"$line\"; done",
+                            SSESPEC_BIN},
+                           1);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.message << "\n" << r.observed;
+}
+
+TEST_F(ClientRunnerTest, StalledClientTimesOutNamingItsLastProgress) {
+  // open, then silence: the case ends 1 s after the last progress, and says what that was.
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"sh", "-c", "\"$0\" connect \"$1\" | { read -r line; echo \"$line\"; sleep 30; }", SSESPEC_BIN},
+                           1);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("timed out: no progress for 1 s (--timeout); the last: "), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("waiting for trace entry #2"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, ProgressWithoutTheTraceStopsAtTheCap) {
+  // A comment every 0.1 s is progress, but the trace never comes: the cap (10 x 0.5 s) ends it.
+  const auto started = std::chrono::steady_clock::now();
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"sh", "-c",
+                            "\"$0\" connect \"$1\" <&0 >/dev/null & for i in $(seq 200); do echo '{\"comment\":{\"text\":\"x\"}}'; "
+                            "sleep 0.1; done",
+                            SSESPEC_BIN},
+                           0.5);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("timed out: the cap of 5 s (10 x --timeout) after the first request ran out"), std::string::npos)
+      << r.message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15));
+}
+
 TEST_F(ClientRunnerTest, AdapterThatNeverConnectsHitsTheStartupLimit) {
   ClientRunOptions options;
   options.command = {"sh", "-c", "sleep 30"};
