@@ -29,6 +29,8 @@ class AdapterSession {
   // Ends the client (the runner's own stop) and returns its problem if it failed while asked
   // to stop (""), with `note` set to what it said (a stderr tail) for the report.
   virtual std::string finish(std::string& note) = 0;
+  // Called before finish() when the case already failed: finish() need not wait for a clean exit.
+  virtual void abandon() {}
 
   // The runner's progress record for this case, attached before the first next(). The runner
   // notes every observation next() returns; a session notes what else it receives (a callback

@@ -299,6 +299,7 @@ CaseRun play_case(const ClientCase& c, const CaseExpectations& expectations, ser
   }
   CasePlay play(c, expectations, server, session, created, *adapter, progress, options, run);
   if (play.read_trace() && play.await_server()) play.settle();
+  if (!run.problem.empty()) adapter->abandon();
   const std::string stopped = adapter->finish(run.adapter_note);
   if (run.problem.empty()) run.problem = stopped;
   return run;

@@ -14,6 +14,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kStderrTail = 600;
+// How long an adapter may take to exit once its output ended or its stdin closed: its exit
+// status decides whether it crashed. Waited for as a condition (ended sooner, returned sooner);
+// the bound is for an adapter that never exits, which is then killed (ADAPTERS.md, step 3).
+constexpr auto kExitBound = std::chrono::seconds(5);
 
 std::string listen_json(const std::vector<std::string>& types) {
   Poco::JSON::Array array;
@@ -40,7 +44,7 @@ class ProcessSession final : public AdapterSession {
       if (read == Subprocess::Read::timeout) return Next::timeout;
       if (read == Subprocess::Read::eof) {
         // Its output ended: an exit status other than 0 is a crash, whenever it comes.
-        reap(Clock::now() + std::chrono::milliseconds(200));
+        reap(Clock::now() + kExitBound);
         problem = crash();
         return problem.empty() ? Next::ended : Next::problem;
       }
@@ -64,11 +68,13 @@ class ProcessSession final : public AdapterSession {
     return "the adapter crashed (" + describe_exit(exit_status_) + ")" + stderr_clause();
   }
 
+  void abandon() override { abandoned_ = true; }
+
   std::string finish(std::string& note) override {
     std::string problem = crash();
-    if (problem.empty()) {
+    if (problem.empty() && !abandoned_) {
       process_.close_stdin();  // the protocol's "close and exit"
-      reap(Clock::now() + std::chrono::milliseconds(500));
+      reap(Clock::now() + kExitBound);
       if (exited_ && exit_status_ != 0) {
         problem = "the adapter crashed when told to stop (" + describe_exit(exit_status_) + ")" + stderr_clause();
       }
@@ -93,6 +99,7 @@ class ProcessSession final : public AdapterSession {
   }
 
   Subprocess process_;
+  bool abandoned_ = false;  // the case failed already: no wait for a clean exit
   bool exited_ = false;
   int exit_status_ = 0;
 };

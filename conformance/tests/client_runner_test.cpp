@@ -205,7 +205,7 @@ TEST_F(ClientRunnerTest, ProgressWithoutTheTraceStopsAtTheCap) {
   const auto started = std::chrono::steady_clock::now();
   const CaseResult r = run("client/open/open-before-first-message",
                            {"sh", "-c",
-                            "\"$0\" connect \"$1\" <&0 >/dev/null & for i in $(seq 200); do echo '{\"comment\":{\"text\":\"x\"}}'; "
+                            "exec 3<&0; \"$0\" connect \"$1\" <&3 >/dev/null & for i in $(seq 200); do echo '{\"comment\":{\"text\":\"x\"}}'; "
                             "sleep 0.1; done",
                             SSESPEC_BIN},
                            0.5);
