@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "runner/grader.hpp"
+#include "runner/persistent_adapter.hpp"
 #include "runner/process_adapter.hpp"
 #include "runner/service_adapter.hpp"
 #include "server/reference_server.hpp"
@@ -382,6 +383,8 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
     run.target = options.service_url;
     if (options.implementation.empty()) run.implementation = "test service at " + options.service_url;
     launcher = std::move(service);
+  } else if (options.persistent) {
+    launcher = std::make_unique<PersistentLauncher>(options.command);
   } else {
     launcher = std::make_unique<ProcessLauncher>(options.command);
   }
@@ -392,6 +395,7 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
   std::mutex print_mutex;
   auto worker = [&] {
     for (std::size_t i = next++; i < cases.size(); i = next++) {
+      if (!launcher->gone().empty()) break;  // the client died: the rest of the run stops
       CaseResult r = run_client_case(cases[i], server, effective, *launcher);
       std::lock_guard<std::mutex> lock(print_mutex);
       print_progress(r, report);
@@ -403,6 +407,12 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
   for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   server.stop();
+  if (const std::string gone = launcher->gone(); !gone.empty() && options.persistent) {
+    std::size_t run_count = 0;
+    for (const CaseResult& r : run.cases) run_count += r.id.empty() ? 0 : 1;
+    throw std::runtime_error(gone + "; the run stopped after " + std::to_string(run_count) + " of " +
+                             std::to_string(cases.size()) + " cases (the cases running then failed with this message)");
+  }
   run.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   return run;
 }

@@ -19,6 +19,7 @@ class ReferenceServer;
 
 struct ClientRunOptions {
   std::vector<std::string> command;  // the adapter: CMD ARGS... (the URL is appended)
+  bool persistent = false;           // one process for every case (persistent_adapter.hpp)
   std::string service_url;           // or a long-lived test service (service_adapter.hpp)
   std::string implementation;        // for the report; defaults to the command
   std::set<std::string> capabilities = default_client_capabilities();

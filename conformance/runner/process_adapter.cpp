@@ -32,6 +32,16 @@ std::string tail(const std::string& text) {
   return "..." + text.substr(text.size() - kStderrTail);
 }
 
+}  // namespace
+
+std::string crash_stderr_clause(const std::string& err) {
+  if (err.empty()) return ", no stderr";
+  const std::string exception = exception_line(err);
+  return (exception.empty() ? "" : ": " + exception) + "; stderr ends: " + tail(err);
+}
+
+namespace {
+
 class ProcessSession final : public AdapterSession {
  public:
   ProcessSession(const std::vector<std::string>& argv, const std::vector<std::pair<std::string, std::string>>& env)
@@ -93,10 +103,7 @@ class ProcessSession final : public AdapterSession {
       exit_status_ = status;
     }
   }
-  std::string stderr_clause() const {
-    const std::string& err = process_.stderr_text();
-    return err.empty() ? std::string(", no stderr") : "; stderr ends: " + tail(err);
-  }
+  std::string stderr_clause() const { return crash_stderr_clause(process_.stderr_text()); }
 
   Subprocess process_;
   bool abandoned_ = false;  // the case failed already: no wait for a clean exit
