@@ -196,7 +196,7 @@ void Subprocess::kill() {
 std::string exception_line(const std::string& text) {
   // Node "Error: boom", "TypeError [ERR_INVALID_URL]: Invalid URL"; Python "ValueError: bad",
   // "json.decoder.JSONDecodeError: ..."; PHP "PHP Fatal error:  Uncaught Exception: ..."; Go "panic: ...".
-  static const std::regex named(R"(^(Uncaught )?[A-Za-z_$][\w.$]*(Error|Exception)( \[[^\]]*\])?: .*)");
+  static const std::regex named(R"(^(Uncaught )?([A-Za-z_$][\w.$]*)?(Error|Exception)( \[[^\]]*\])?: .*)");
   static const std::regex php(R"(^(PHP )?(Fatal|Parse) error: .*)");
   static const std::regex go(R"(^(panic|fatal error): .*)");
   std::string found;
