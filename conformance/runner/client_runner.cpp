@@ -397,6 +397,8 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
     for (std::size_t i = next++; i < cases.size(); i = next++) {
       if (!launcher->gone().empty()) break;  // the client died: the rest of the run stops
       CaseResult r = run_client_case(cases[i], server, effective, *launcher);
+      // A case the dead client could not start did not run: not a result.
+      if (const std::string gone = launcher->gone(); !gone.empty() && r.message == "adapter: " + gone) break;
       std::lock_guard<std::mutex> lock(print_mutex);
       print_progress(r, report);
       run.cases[i] = std::move(r);
