@@ -79,11 +79,16 @@ struct StreamPump::Entry {
       const ssize_t n = send_some(bytes->data(), bytes->size());
       if (n < 0) return false;
       offset = static_cast<std::size_t>(n);
+      if (n > 0) note_sent(now);
       if (offset == bytes->size()) return true;
     }
     queued += bytes->size() - offset;
     out.push_back({std::move(bytes), offset});
     return true;
+  }
+
+  void note_sent(Clock::time_point now) const {
+    if (stream.sent_at) stream.sent_at->store(now.time_since_epoch().count(), std::memory_order_relaxed);
   }
 
   // Bytes the socket took (0 when full), or -1 if the peer is gone.
@@ -106,6 +111,7 @@ struct StreamPump::Entry {
       c.offset += static_cast<std::size_t>(n);
       queued -= static_cast<std::size_t>(n);
       last_progress = now;
+      note_sent(now);
       if (c.left() == 0) out.erase(out.begin());
     }
     return true;
