@@ -76,20 +76,14 @@ int run(BrowserOptions& options) {
 
   RunResult result;
   try {
+    start_progress(cases.size());
     result = run_browser_cases(cases, options.run, options.report);
   } catch (const std::runtime_error& e) {
     std::cerr << "ssespec browser: " << e.what() << "\n";
     return kExitUsage;
   }
-  // A known deviation stays a failure in every report (the browser does break the rule); the
-  // message says it is known, and the exit status compares with the expectations.
-  annotate_known_failures(result, expectations, expectations_file);
-  const int status = finish_run(result, options.report);
-  if (!options.write_expectations_file.empty()) {
-    return write_expectations(result, expectations, options.write_expectations_file) ? kExitOk : kExitUsage;
-  }
-  if (expectations_file.empty()) return status;
-  return compare_with_expectations(result, expectations, expectations_file);
+  return finish_run_with_expectations(result, expectations, expectations_file, options.write_expectations_file,
+                                      options.report);
 }
 
 }  // namespace

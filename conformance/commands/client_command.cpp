@@ -67,18 +67,14 @@ int run(ClientOptions& options) {
   if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
   RunResult result;
   try {
+    start_progress(cases.size());
     result = run_client_cases(cases, options.run, options.report);
   } catch (const std::runtime_error& e) {  // a test service that does not answer
     std::cerr << "ssespec client: " << e.what() << "\n";
     return kExitUsage;
   }
-  annotate_known_failures(result, expectations, options.expectations_file);
-  const int status = finish_run(result, options.report);
-  if (!options.write_expectations_file.empty()) {
-    return write_expectations(result, expectations, options.write_expectations_file) ? kExitOk : kExitUsage;
-  }
-  if (!options.expectations_file.empty()) return compare_with_expectations(result, expectations, options.expectations_file);
-  return status;
+  return finish_run_with_expectations(result, expectations, options.expectations_file, options.write_expectations_file,
+                                      options.report);
 }
 
 }  // namespace
@@ -90,7 +86,9 @@ void add_client_command(CLI::App& app) {
   cmd->add_option("--exclude,-x", options->excludes, "Leave out cases whose id matches this glob or prefix (repeatable; wins over --filter)");
   cmd->add_flag("--list", options->list, "List the selected cases and exit");
   add_fixtures_option(*cmd);
-  cmd->add_option("--timeout", options->run.timeout_s, "Per-case time limit in seconds, from the first request (default 5)")
+  cmd->add_option("--timeout", options->run.timeout_s, "A case times out after this many seconds without progress (a request, a byte the client\n"
+                   "took, an observation), counted from its first request, and at the latest 10 times this\n"
+                   "long after it (default 5)")
       ->check(CLI::Range(0.5, 600.0));
   cmd->add_option("--startup-timeout", options->run.startup_s,
                   "Time for the adapter to start and make its first request, in seconds (default 15)")
@@ -102,6 +100,9 @@ void add_client_command(CLI::App& app) {
   cmd->add_option("--capabilities", options->capabilities, caps_help);
   cmd->add_flag("--strict", options->run.strict, "Also run MAY/SHOULD-level cases");
   cmd->add_option("--jobs,-j", options->run.jobs, "Cases run at once (default 4)")->check(CLI::Range(1, 32));
+  cmd->add_flag("--persistent", options->run.persistent,
+                "One adapter process for every case: cases come as JSON lines on its stdin, its lines name\n"
+                "their case (ADAPTERS.md, \"One process for many cases\"); a crash stops the run (exit 2)");
   cmd->add_option("--service", options->run.service_url,
                   "Drive a running test service (LaunchDarkly's SSE test-service protocol, with ssespec's\n"
                   "extensions) at this URL instead of an adapter process per case");
@@ -118,7 +119,9 @@ void add_client_command(CLI::App& app) {
       "listen for and its settings are in the adapter's environment:" +
       env::help_lines("", env::kAdapterUrl) +
       env::help_lines("", env::kAdapterSettings) +
-      "\nExit status: 0 all ran cases passed (or failures equal --expectations); 1 otherwise; 2 bad usage.");
+      env::help_lines("", env::kPersistentMode) +
+      "\nExit status: 0 all ran cases passed (or failures equal --expectations); 1 otherwise; 2 bad usage, or the\n"
+      "adapter (--persistent) or service died.");
   cmd->callback([options] { throw CommandExit{run(*options)}; });
 }
 

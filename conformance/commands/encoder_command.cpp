@@ -48,14 +48,10 @@ int run(EncoderOptions& options) {
   options.run.mode = options.data == "json" ? DataMode::json : DataMode::text;
   std::map<std::string, Expectation> expectations;
   if (!options.expectations_file.empty()) expectations = load_expectations(options.expectations_file);
+  start_progress(cases.size());
   RunResult result = run_encoder_cases(cases, options.run, options.report);
-  annotate_known_failures(result, expectations, options.expectations_file);
-  const int status = finish_run(result, options.report);
-  if (!options.write_expectations_file.empty()) {
-    return write_expectations(result, expectations, options.write_expectations_file) ? kExitOk : kExitUsage;
-  }
-  if (!options.expectations_file.empty()) return compare_with_expectations(result, expectations, options.expectations_file);
-  return status;
+  return finish_run_with_expectations(result, expectations, options.expectations_file, options.write_expectations_file,
+                                      options.report);
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <array>
 #include <map>
 #include <set>
 #include <sstream>
@@ -42,6 +43,20 @@ td.none{color:#a3abb3;text-align:center}
 details summary{cursor:pointer;font-weight:600;font-size:12px}
 details pre{white-space:pre-wrap;word-break:break-all;font-size:12px;background:#fff;border:1px solid #d8dde2;padding:4px;margin:4px 0}
 details blockquote{margin:4px 0;padding-left:8px;border-left:3px solid #a3abb3;color:#3d4650}
+table.areas{width:auto;margin-bottom:20px}
+table.areas td{text-align:right;font-variant-numeric:tabular-nums}
+tr.section th{background:#1d2329;color:#fff}
+td.known{background:#fbe3e1}
+td.cell.v-pass:empty::after{content:"PASS"}td.cell.v-skip:empty::after{content:"SKIP"}
+#filter{font:inherit;padding:4px 8px;width:320px;margin:0 0 12px}
+)";
+
+// Plain inline JS, no network: hides the case rows whose text lacks the filter's words.
+constexpr const char* kFilterScript = R"(
+document.getElementById('filter').addEventListener('input',function(e){
+var words=e.target.value.toLowerCase().split(/\s+/).filter(Boolean);
+document.querySelectorAll('tr.case-row').forEach(function(r){var t=r.textContent.toLowerCase();
+r.hidden=!words.every(function(w){return t.indexOf(w)>=0;});});});
 )";
 
 constexpr Verdict kOrder[] = {Verdict::pass, Verdict::fail, Verdict::warn, Verdict::info, Verdict::skip};
@@ -60,32 +75,44 @@ void write_link(std::ostringstream& out, const SpecRef& ref, const char* css_cla
       << html_escape(ref.url) << "\">" << html_escape(name) << "</a>";
 }
 
-void write_cell(std::ostringstream& out, const CaseResult& c) {
-  out << "<td class=\"cell v-" << to_string(c.verdict) << "\" data-verdict=\"" << to_string(c.verdict) << "\"";
-  const long ms = static_cast<long>(c.duration_ms);
-  if (c.verdict == Verdict::pass && c.message.empty()) {  // most cells: nothing to open
-    out << " title=\"" << ms << " ms\">PASS</td>";
+// A cell's text at most `limit` bytes (cut at a UTF-8 boundary): one run's 3 MB message (a
+// repeated complaint) must not make the page; the JSON keeps the whole.
+std::string capped(const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return html_escape(text);
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return html_escape(text.substr(0, cut)) + " [&hellip; " + std::to_string(text.size()) + " bytes in all: see the JSON]";
+}
+constexpr std::size_t kMessageLimit = 1000, kTextLimit = 4000;
+
+bool went_wrong(const CaseResult& c) { return c.verdict != Verdict::pass && c.verdict != Verdict::skip; }
+
+// A cell: the verdict; where something went wrong, the message, what was observed and (only where
+// it differs from the row's) what was expected. The row header holds the rule's words once, so a
+// matrix of many implementations stays small (the JSON keeps everything).
+// `same_observed_as`: the implementation whose cell in this row already shows the same observation.
+void write_cell(std::ostringstream& out, const CaseResult& c, const std::string& row_expected,
+                const std::string* same_observed_as) {
+  if (c.verdict == Verdict::pass && c.message.empty()) {  // most cells: nothing to open, a few bytes
+    out << "<td class=\"cell v-pass\"></td>";  // the word comes from the style sheet
     return;
   }
-  out << "><details><summary>" << upper(to_string(c.verdict)) << "</summary>";
-  if (!c.message.empty()) out << "<p>" << html_escape(c.message) << "</p>";
-  // The row header links the case's rule once. A cell where something went wrong adds the
-  // difference and the rule's words; a pass or skip cell adds nothing (a matrix of many
-  // implementations stays small; the JSON keeps everything).
-  const bool went_wrong = c.verdict != Verdict::pass && c.verdict != Verdict::skip;
-  if (went_wrong) {
-    if (!c.expected.empty() || !c.observed.empty()) {
-      out << "<div>expected</div><pre>" << html_escape(c.expected) << "</pre><div>observed</div><pre>"
-          << html_escape(c.observed) << "</pre>";
-    }
-    for (const SpecRef& ref : c.spec) {
-      out << "<div>";
-      write_link(out, ref);
-      out << "</div>";
-      if (!ref.quote.empty()) out << "<blockquote>" << html_escape(ref.quote) << "</blockquote>";
+  if (c.verdict == Verdict::skip) {  // the reason on hover
+    out << "<td class=\"cell v-skip\" title=\"" << capped(c.message, kMessageLimit) << "\"></td>";
+    return;
+  }
+  out << "<td class=\"cell v-" << to_string(c.verdict) << (c.known ? " known" : "") << "\" data-verdict=\""
+      << to_string(c.verdict) << "\"><details><summary>" << upper(to_string(c.verdict)) << (c.known ? " (known)" : "") << "</summary>";
+  if (!c.message.empty()) out << "<p>" << capped(c.message, kMessageLimit) << "</p>";
+  if (went_wrong(c) && (!c.expected.empty() || !c.observed.empty())) {
+    if (c.expected != row_expected) out << "<div>expected</div><pre>" << capped(c.expected, kTextLimit) << "</pre>";
+    if (same_observed_as) {
+      out << "<div>observed: as " << html_escape(*same_observed_as) << "</div>";
+    } else {
+      out << "<div>observed</div><pre>" << capped(c.observed, kTextLimit) << "</pre>";
     }
   }
-  out << "<div>" << ms << " ms</div></details></td>";
+  out << "</details></td>";  // (its time is in the JSON)
 }
 
 // The case's rule, once per row.
@@ -96,22 +123,148 @@ void write_rule_links(std::ostringstream& out, const CaseResult& c) {
   }
 }
 
+
+// "parse/line-endings" -> "parse": the summary's columns.
+std::string area_of(const std::string& group) { return group.substr(0, group.find('/')); }
+
+struct Row {
+  std::string id;
+  const CaseResult* first = nullptr;           // describes the case
+  const CaseResult* first_wrong = nullptr;     // its expected text and rule quotes, when any cell went wrong
+  std::vector<const CaseResult*> cells;        // one per run; nullptr where the run lacks the case
+  bool differs = false;                        // the runs that have the case do not all agree
+};
+
+// Each quoted rule once in the page (`quotes`: quote text -> its number); rows link to it.
+using QuoteIds = std::map<std::string, std::size_t>;
+
+void write_row(std::ostringstream& out, const Row& row, const std::vector<std::size_t>& columns,
+               const std::vector<std::string>& names, QuoteIds& quotes) {
+  out << "<tr class=\"case-row\" data-id=\"" << html_escape(row.id) << "\"><td class=\"case\">" << html_escape(row.id)
+      << "<small>" << html_escape(row.first->description);
+  write_rule_links(out, *row.first);
+  const std::string row_expected = row.first_wrong ? row.first_wrong->expected : std::string();
+  if (row.first_wrong) {  // something went wrong here: the rule's words and the expected, once
+    out << "<details><summary>rule and expected</summary>";
+    for (const SpecRef& ref : row.first_wrong->spec) {
+      if (ref.quote.empty()) continue;
+      const std::size_t n = quotes.emplace(ref.quote, quotes.size()).first->second;
+      out << "<div><a href=\"#q" << n << "\">the rule's words</a></div>";
+    }
+    if (!row_expected.empty()) out << "<div>expected</div><pre>" << capped(row_expected, kTextLimit) << "</pre>";
+    out << "</details>";
+  }
+  out << "</small></td>";
+  std::map<std::string, const std::string*> shown_observed;  // observed text -> the implementation showing it
+  for (const std::size_t r : columns) {
+    const CaseResult* c = row.cells[r];
+    if (c == nullptr) {
+      out << "<td class=\"none\">\u2014</td>";  // em dash, as UTF-8
+      continue;
+    }
+    const std::string* same = nullptr;
+    if (went_wrong(*c) && !c->observed.empty()) {
+      const auto [it, first] = shown_observed.emplace(c->observed, &names[r]);
+      if (!first) same = it->second;
+    }
+    write_cell(out, *c, row_expected, same);
+  }
+  out << "</tr>\n";
+}
+
+// Runs that share a case go in one matrix (clients, browsers and the parser share the parse
+// cases); encoders and the server check have cases of their own, and get their own matrices,
+// instead of a column of dashes in every other row.
+std::vector<std::vector<std::size_t>> matrices_of(const std::vector<RunResult>& runs) {
+  std::vector<std::size_t> parent(runs.size());
+  for (std::size_t r = 0; r < runs.size(); ++r) parent[r] = r;
+  auto root = [&](std::size_t r) {
+    while (parent[r] != r) r = parent[r] = parent[parent[r]];
+    return r;
+  };
+  std::map<std::string, std::size_t> owner;  // case id -> first run with it
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    for (const CaseResult& c : runs[r].cases) {
+      const auto [it, first] = owner.emplace(c.id, r);
+      if (!first) parent[root(r)] = root(it->second);
+    }
+  }
+  std::map<std::size_t, std::vector<std::size_t>> by_root;
+  std::vector<std::vector<std::size_t>> out;
+  for (std::size_t r = 0; r < runs.size(); ++r) by_root[root(r)].push_back(r);
+  for (std::size_t r = 0; r < runs.size(); ++r) {  // in the order of their first run
+    const auto it = by_root.find(root(r));
+    if (it != by_root.end()) {
+      out.push_back(it->second);
+      by_root.erase(it);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string to_html(const std::vector<RunResult>& runs) {
   // Rows: every case id seen in any run, grouped; the first run that has a case describes it.
-  std::map<std::string, std::map<std::string, const CaseResult*>> rows;  // group -> id -> first seen
-  std::vector<std::map<std::string, const CaseResult*>> by_run(runs.size());
+  std::map<std::string, std::map<std::string, Row>> rows;  // group -> id -> row
+  std::set<std::string> areas;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     for (const CaseResult& c : runs[r].cases) {
-      by_run[r][c.id] = &c;
-      rows[c.group].emplace(c.id, &c);
+      Row& row = rows[c.group][c.id];
+      if (row.first == nullptr) {
+        row.id = c.id;
+        row.first = &c;
+        row.cells.assign(runs.size(), nullptr);
+      }
+      if (row.first_wrong == nullptr && went_wrong(c)) row.first_wrong = &c;
+      row.cells[r] = &c;
+      areas.insert(area_of(c.group));
+    }
+  }
+  std::vector<std::string> names;  // each column's implementation, as a cell refers to it
+  for (const RunResult& run : runs) names.push_back(run.implementation + (run.version.empty() ? "" : " " + run.version));
+  std::size_t differing = 0;
+  for (auto& [group, cases] : rows) {
+    for (auto& [id, row] : cases) {
+      std::set<Verdict> verdicts;
+      for (const CaseResult* c : row.cells) {
+        if (c) verdicts.insert(c->verdict);
+      }
+      row.differs = verdicts.size() > 1;
+      differing += row.differs ? 1 : 0;
     }
   }
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ssespec report</title><style>"
       << kStyle << "</style></head><body>\n<h1>ssespec report</h1>\n<div class=\"meta\">" << runs.size()
       << " implementation(s); generated " << html_escape(now_iso8601()) << "</div>\n";
+  // The summary first: implementation x area, pass/fail counts (known failures in brackets).
+  out << "<table class=\"areas\" id=\"areas\"><thead><tr><th>implementation</th>";
+  for (const std::string& area : areas) out << "<th>" << html_escape(area) << "<br><small>pass / fail</small></th>";
+  out << "</tr></thead><tbody>\n";
+  for (const RunResult& run : runs) {
+    std::map<std::string, std::array<std::size_t, 3>> counts;  // area -> pass, fail, known
+    for (const CaseResult& c : run.cases) {
+      auto& n = counts[area_of(c.group)];
+      n[0] += c.verdict == Verdict::pass ? 1 : 0;
+      n[1] += c.verdict == Verdict::fail ? 1 : 0;
+      n[2] += c.verdict == Verdict::fail && c.known ? 1 : 0;
+    }
+    out << "<tr><th>" << html_escape(run.implementation) << " <small>" << html_escape(run.version) << "</small></th>";
+    for (const std::string& area : areas) {
+      const auto it = counts.find(area);
+      if (it == counts.end()) {
+        out << "<td class=\"none\">&mdash;</td>";
+        continue;
+      }
+      const auto& n = it->second;
+      out << "<td class=\"" << (n[1] > n[2] ? "v-fail" : n[1] > 0 ? "known" : "v-pass") << "\">" << n[0] << " / " << n[1];
+      if (n[2] > 0) out << " <small>(" << n[2] << " known)</small>";
+      out << "</td>";
+    }
+    out << "</tr>\n";
+  }
+  out << "</tbody></table>\n";
   out << "<div class=\"summary\" id=\"summary\">\n";
   for (const RunResult& run : runs) {
     const double total = run.cases.empty() ? 1.0 : static_cast<double>(run.cases.size());
@@ -128,31 +281,58 @@ std::string to_html(const std::vector<RunResult>& runs) {
     for (const Verdict v : kOrder) out << run.count(v) << " " << to_string(v) << " ";
     out << "</div>\n";
   }
-  out << "</div>\n<table id=\"matrix\"><thead><tr><th>case</th>";
-  for (const RunResult& run : runs) {
-    out << "<th class=\"impl\">" << html_escape(run.implementation) << "<br><small>" << html_escape(run.version)
-        << "</small></th>";
-  }
-  out << "</tr></thead><tbody>\n";
-  for (const auto& [group, cases] : rows) {
-    out << "<tr class=\"group\"><th colspan=\"" << runs.size() + 1 << "\">" << html_escape(group) << "</th></tr>\n";
-    for (const auto& [id, first] : cases) {
-      out << "<tr class=\"case-row\" data-id=\"" << html_escape(id) << "\"><td class=\"case\">" << html_escape(id)
-          << "<small>" << html_escape(first->description);
-      write_rule_links(out, *first);
-      out << "</small></td>";
-      for (std::size_t r = 0; r < runs.size(); ++r) {
-        const auto it = by_run[r].find(id);
-        if (it == by_run[r].end()) {
-          out << "<td class=\"none\" data-verdict=\"none\">&mdash;</td>";
-        } else {
-          write_cell(out, *it->second);
+  out << "</div>\n<input id=\"filter\" type=\"search\" placeholder=\"filter rows: words in the id, verdict or message\">\n";
+  QuoteIds quotes;
+  bool first_matrix = true;
+  for (const std::vector<std::size_t>& columns : matrices_of(runs)) {
+    std::set<std::size_t> in_matrix(columns.begin(), columns.end());
+    auto belongs = [&](const Row& row) {
+      for (const std::size_t r : columns) {
+        if (row.cells[r]) return true;
+      }
+      return false;
+    };
+    out << "<table " << (first_matrix ? "id=\"matrix\" " : "") << "class=\"matrix\"><thead><tr><th>case</th>";
+    first_matrix = false;
+    for (const std::size_t r : columns) {
+      out << "<th class=\"impl\">" << html_escape(runs[r].implementation) << "<br><small>" << html_escape(runs[r].version)
+          << "</small></th>";
+    }
+    out << "</tr></thead>\n";
+    // First the rows where the implementations differ, then the rest, each part grouped.
+    for (const bool differ_part : {true, false}) {
+      std::size_t n = 0;
+      for (const auto& [group, cases] : rows) {
+        for (const auto& [id, row] : cases) n += belongs(row) && row.differs == differ_part ? 1 : 0;
+      }
+      if (n == 0) continue;
+      out << "<tbody class=\"" << (differ_part ? "differ" : "agree") << "\"><tr class=\"section\"><th colspan=\""
+          << columns.size() + 1 << "\">" << n
+          << (differ_part ? " case(s) where the implementations differ" : " case(s) where they agree") << "</th></tr>\n";
+      for (const auto& [group, cases] : rows) {
+        bool header = false;
+        for (const auto& [id, row] : cases) {
+          if (!belongs(row) || row.differs != differ_part) continue;
+          if (!header) {
+            out << "<tr class=\"group\"><th colspan=\"" << columns.size() + 1 << "\">" << html_escape(group) << "</th></tr>\n";
+            header = true;
+          }
+          write_row(out, row, columns, names, quotes);
         }
       }
-      out << "</tr>\n";
+      out << "</tbody>\n";
+    }
+    out << "</table>\n";
+  }
+  if (!quotes.empty()) {
+    std::vector<const std::string*> by_number(quotes.size());
+    for (const auto& [text, n] : quotes) by_number[n] = &text;
+    out << "<h2>The rules' words</h2>\n";
+    for (std::size_t n = 0; n < by_number.size(); ++n) {
+      out << "<blockquote id=\"q" << n << "\">" << html_escape(*by_number[n]) << "</blockquote>\n";
     }
   }
-  out << "</tbody></table>\n</body></html>\n";
+  out << "<script>" << kFilterScript << "</script>\n</body></html>\n";
   return out.str();
 }
 

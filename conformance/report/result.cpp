@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -14,6 +15,7 @@
 #include <map>
 #include <sstream>
 
+#include "report/seconds_text.hpp"
 #include "report/writers.hpp"
 #include "json/json_node.hpp"
 
@@ -57,6 +59,42 @@ void indent_into(std::ostream& out, const std::string& text) {
   while (std::getline(lines, line)) out << "      " << line << "\n";
 }
 
+bool worth_showing(const CaseResult& c) {
+  return (c.verdict == Verdict::fail && !c.known) || c.verdict == Verdict::warn;
+}
+
+// One case's line, and for a failure or warning the rule and the difference.
+void print_case(std::ostream& out, const CaseResult& result, bool colour) {
+  out << std::left << std::setw(5) << label(result.verdict, false).substr(0, 4);
+  if (colour) out << "\r" << label(result.verdict, true) << " ";
+  out << result.id;
+  if (!result.message.empty()) out << ": " << result.message;
+  out << "\n";
+  if (result.verdict != Verdict::fail && result.verdict != Verdict::warn) return;
+  if (!result.spec.empty()) out << "    spec: " << result.spec.front().url << "\n";
+  if (!result.spec.empty() && !result.spec.front().quote.empty()) out << "      \"" << result.spec.front().quote << "\"\n";
+  if (!result.expected.empty() || !result.observed.empty()) {
+    out << "    expected:\n";
+    indent_into(out, result.expected.empty() ? "(nothing)" : result.expected);
+    out << "    observed:\n";
+    indent_into(out, result.observed.empty() ? "(nothing)" : result.observed);
+  }
+}
+
+// The terminal's one progress line (print_progress callers hold their own lock).
+struct ProgressLine {
+  std::size_t total = 0, done = 0, failed = 0;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  bool shown = false;
+};
+ProgressLine progress_line;
+
+void clear_progress_line() {
+  if (!progress_line.shown) return;
+  std::cout << "\r\x1b[K";
+  progress_line.shown = false;
+}
+
 }  // namespace
 
 const char* to_string(Verdict verdict) {
@@ -96,33 +134,46 @@ void add_report_options(CLI::App& command, ReportOptions& options) {
   command.add_option("--json", options.json_file, "Write the results as JSON (conformance/REPORTS.md)");
   command.add_option("--junit", options.junit_file, "Write JUnit XML (one testsuite per fixture group)");
   command.add_option("--html", options.html_file, "Write a self-contained HTML report");
-  command.add_flag("--quiet,-q", options.quiet, "Print only failures and the summary");
+  command.add_flag("--quiet,-q", options.quiet, "Print only the summary and unexpected failures (no progress line)");
+  command.add_flag("--verbose,-v", options.verbose, "Print every case as it finishes, and every known failure");
 }
 
+void start_progress(std::size_t total) { progress_line = ProgressLine{total}; }
+
 void print_progress(const CaseResult& result, const ReportOptions& options) {
-  const bool colour = stdout_is_terminal();
-  const bool interesting = result.verdict == Verdict::fail || result.verdict == Verdict::warn;
-  if (options.quiet && !interesting) return;
-  std::cout << std::left << std::setw(5) << label(result.verdict, false).substr(0, 4);
-  if (colour) std::cout << "\r" << label(result.verdict, true) << " ";
-  std::cout << result.id;
-  if (!result.message.empty()) std::cout << ": " << result.message;
-  std::cout << "\n";
-  if (interesting) {
-    if (!result.spec.empty()) std::cout << "    spec: " << result.spec.front().url << "\n";
-    if (!result.spec.empty() && !result.spec.front().quote.empty()) std::cout << "      \"" << result.spec.front().quote << "\"\n";
-    if (!result.expected.empty() || !result.observed.empty()) {
-      std::cout << "    expected:\n";
-      indent_into(std::cout, result.expected.empty() ? "(nothing)" : result.expected);
-      std::cout << "    observed:\n";
-      indent_into(std::cout, result.observed.empty() ? "(nothing)" : result.observed);
-    }
+  if (options.verbose) {
+    print_case(std::cout, result, stdout_is_terminal());
+    std::cout.flush();
+    return;
   }
+  if (options.quiet || !stdout_is_terminal()) return;
+  ProgressLine& p = progress_line;
+  ++p.done;
+  if (result.verdict == Verdict::fail) ++p.failed;
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
+  std::cout << "\r\x1b[K  " << p.done;
+  if (p.total >= p.done) {
+    std::cout << "/" << p.total << " cases";
+  } else {
+    std::cout << " cases";
+  }
+  std::cout << ", " << p.failed << " failed";
+  if (p.total > p.done) {
+    std::cout << ", ~" << seconds_text(std::round(elapsed / static_cast<double>(p.done) * static_cast<double>(p.total - p.done)))
+              << " left";
+  }
+  p.shown = true;
   std::cout.flush();
 }
 
 int finish_run(const RunResult& run, const ReportOptions& options) {
   const bool colour = stdout_is_terminal();
+  clear_progress_line();
+  if (!options.verbose) {
+    for (const CaseResult& c : run.cases) {
+      if (worth_showing(c)) print_case(std::cout, c, colour);
+    }
+  }
   // Summary table: one row per group, then the total.
   std::map<std::string, std::map<Verdict, std::size_t>> by_group;
   for (const CaseResult& c : run.cases) ++by_group[c.group][c.verdict];
@@ -146,6 +197,12 @@ int finish_run(const RunResult& run, const ReportOptions& options) {
   const std::string verdict = failed == 0 ? label(Verdict::pass, colour) : label(Verdict::fail, colour);
   std::cout << verdict << ": " << run.cases.size() << " cases, " << failed << " failed, in "
             << static_cast<long>(run.duration_ms) << " ms\n";
+  std::size_t known = 0;
+  for (const CaseResult& c : run.cases) known += c.verdict == Verdict::fail && c.known ? 1 : 0;
+  if (known > 0) {
+    std::cout << known << " known failure" << (known == 1 ? "" : "s")
+              << (options.verbose ? " (listed above)" : " (see report; --verbose lists them)") << "\n";
+  }
   if (!options.json_file.empty()) write_file(options.json_file, to_json(run));
   if (!options.junit_file.empty()) write_file(options.junit_file, to_junit_xml(run));
   if (!options.html_file.empty()) write_file(options.html_file, to_html({run}));
@@ -190,6 +247,7 @@ std::string to_json(const RunResult& run) {
     }
     item->set("spec", spec);
     item->set("durationMs", c.duration_ms);
+    if (c.known) item->set("known", true);
     cases->add(item);
   }
   root->set("cases", cases);
@@ -234,6 +292,7 @@ RunResult run_from_json(const std::string& text, const std::string& source_name)
       });
     }
     c.duration_ms = node.has("durationMs") ? node.at("durationMs").value().convert<double>() : 0;
+    c.known = node.bool_or("known", false);
     run.cases.push_back(std::move(c));
   });
   return run;

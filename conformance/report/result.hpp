@@ -30,6 +30,7 @@ struct CaseResult {
   std::string observed;
   std::vector<SpecRef> spec;
   double duration_ms = 0;
+  bool known = false;       // a failure the implementation's expectations list (still a failure)
 };
 
 struct RunResult {
@@ -49,16 +50,24 @@ struct ReportOptions {
   std::string json_file;
   std::string junit_file;
   std::string html_file;
-  bool quiet = false;  // console: summary only
+  bool quiet = false;    // console: summary and unexpected failures, no progress line
+  bool verbose = false;  // console: every case as it finishes, and every known failure
 };
 
 // Adds --json FILE, --junit FILE, --html FILE and --quiet to a subcommand.
 void add_report_options(CLI::App& command, ReportOptions& options);
 
-// Console progress for one finished case: a dot-like mark, or the whole failure on a terminal.
+// How many cases the run will report through print_progress(), for the progress line's
+// "done/total" and time left; 0 when unknown. Also restarts the line's clock.
+void start_progress(std::size_t total);
+
+// Console progress for one finished case. --verbose: the case's line (and a failure's details).
+// Otherwise, on a terminal, one updating line (cases done/total, failures, time left); on a pipe,
+// nothing: finish_run() prints the failures that matter.
 void print_progress(const CaseResult& result, const ReportOptions& options);
 
-// Writes the summary to stdout and every requested file. Returns the exit status: 0 if no case
+// Prints the failures and warnings that are not known (unless --verbose printed them already),
+// then the summary, the count of known failures, and writes every requested file. Returns the exit status: 0 if no case
 // failed, 1 otherwise (warn, info and skip do not fail a run).
 int finish_run(const RunResult& run, const ReportOptions& options);
 

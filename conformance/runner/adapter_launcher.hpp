@@ -22,6 +22,9 @@ class AdapterLauncher {
   }
   // For skip messages: "... which <declarer>".
   virtual std::string declarer() const = 0;
+  // Why the client is gone for good ("" while it can run cases): the run stops (exit 2) rather
+  // than fail every case left.
+  virtual std::string gone() const { return {}; }
 };
 
 }  // namespace ssespec

@@ -3,9 +3,11 @@
 // (service_adapter.cpp). The runner's loop and the grader see only this.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 
+#include "runner/case_progress.hpp"
 #include "runner/client_fixture.hpp"
 
 namespace ssespec {
@@ -27,6 +29,21 @@ class AdapterSession {
   // Ends the client (the runner's own stop) and returns its problem if it failed while asked
   // to stop (""), with `note` set to what it said (a stderr tail) for the report.
   virtual std::string finish(std::string& note) = 0;
+  // Called before finish() when the case already failed: finish() need not wait for a clean exit.
+  virtual void abandon() {}
+
+  // The runner's progress record for this case, attached before the first next(). The runner
+  // notes every observation next() returns; a session notes what else it receives (a callback
+  // that is no observation, a line it skips) through progress(), from any thread.
+  void attach(CaseProgress& record) { progress_.store(&record); }
+
+ protected:
+  void progress(std::string what) {
+    if (CaseProgress* record = progress_.load()) record->note(Clock::now(), std::move(what));
+  }
+
+ private:
+  std::atomic<CaseProgress*> progress_{nullptr};
 };
 
 }  // namespace ssespec

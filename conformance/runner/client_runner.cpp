@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "runner/grader.hpp"
+#include "runner/persistent_adapter.hpp"
 #include "runner/process_adapter.hpp"
 #include "runner/service_adapter.hpp"
 #include "server/reference_server.hpp"
@@ -25,25 +26,25 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
   return out;
 }
 
-// Says which limit ran out and what the server had done by then: an event dispatched under
-// another type, or not at all, reaches no listener; "the server sent it all" tells that apart
-// from a slow client.
-std::string timeout_message(const ClientCase& c, std::size_t seen, const ClientRunOptions& options, bool clock_started,
+// Says which limit ran out, what the case saw last and what the server had done by then: an
+// event dispatched under another type, or not at all, reaches no listener; "the server sent it
+// all" tells that apart from a slow client.
+std::string timeout_message(const ClientCase& c, std::size_t seen, const ClientRunOptions& options, const std::string& limit,
                             bool played) {
-  if (!clock_started) {
+  if (limit.empty()) {
     return "no request within the start-up limit of " + seconds_text(options.startup_s) +
            " (the adapter never connected; --startup-timeout)" +
            (seen < c.trace.size() ? ", waiting for trace entry #" + std::to_string(seen + 1) + ": " + entry_text(c.trace[seen]) : "");
   }
-  const std::string after = "timed out " + seconds_text(options.timeout_s) + " after the first request";
   const std::string server = played ? "; the server had sent every scripted byte, so the client received what it "
                                       "needed and reported nothing more (an event under another type reaches no listener)"
                                     : "; the server was still playing its script";
   if (seen < c.trace.size()) {
-    return after + ", waiting for trace entry #" + std::to_string(seen + 1) + ": " + entry_text(c.trace[seen]) + " (" +
-           std::to_string(seen) + " entr" + (seen == 1 ? "y" : "ies") + " seen)" + server;
+    return "timed out: " + limit + ", waiting for trace entry #" + std::to_string(seen + 1) + ": " + entry_text(c.trace[seen]) +
+           " (" + std::to_string(seen) + " entr" + (seen == 1 ? "y" : "ies") + " seen)" + server;
   }
-  return after + ", after the trace, waiting for " + std::to_string(c.min_requests) + " request(s) and the end of the script";
+  return "timed out: " + limit + ", after the trace, waiting for " + std::to_string(c.min_requests) +
+         " request(s) and the end of the script";
 }
 
 // Why a case is not run here ("" if it is): browser-only, not strict, a missing capability, or
@@ -60,32 +61,73 @@ std::string why_skipped(const ClientCase& c, const ClientRunOptions& options, Ad
 
 // The case's limits. Its clock starts at the client's first request: starting a runtime and
 // loading a library (seconds under load) is bounded by its own limit, never graded as delay.
+// From then on the case times out after --timeout without progress (case_progress.hpp), and
+// at the latest kCaseCapTimeouts times --timeout after the first request.
 class CaseClock {
  public:
-  CaseClock(Clock::time_point created, const ClientRunOptions& options)
+  CaseClock(Clock::time_point created, const ClientRunOptions& options, CaseProgress& progress)
       : created_(created),
-        startup_deadline_(created + std::chrono::milliseconds(static_cast<long long>(options.startup_s * 1000))),
-        case_time_(std::chrono::milliseconds(static_cast<long long>(options.timeout_s * 1000))) {}
+        startup_deadline_(created + to_duration(options.startup_s)),
+        case_time_(to_duration(options.timeout_s)),
+        cap_time_(to_duration(options.timeout_s * kCaseCapTimeouts)),
+        progress_(progress) {}
 
-  // Starts the clock at the first request of the log, once (its arrival time, not when it was read).
-  void see(const std::vector<server::RecordedRequest>& requests) {
-    if (deadline_ || requests.empty()) return;
-    deadline_ = created_ + std::chrono::microseconds(static_cast<long long>(requests.front().at_ms * 1000)) + case_time_;
+  // Notes the server's side of progress: each request of the log at its arrival time (the first
+  // starts the clock), and the last time a client of the session took bytes.
+  void see(const std::vector<server::RecordedRequest>& requests, std::optional<Clock::time_point> last_sent) {
+    for (; requests_seen_ < requests.size(); ++requests_seen_) {
+      const auto at = created_ + std::chrono::microseconds(static_cast<long long>(requests[requests_seen_].at_ms * 1000));
+      if (!first_request_) first_request_ = at;
+      progress_.note(at, "request #" + std::to_string(requests_seen_ + 1));
+    }
+    if (last_sent && *last_sent > last_sent_) {
+      last_sent_ = *last_sent;
+      progress_.note(last_sent_, "the client took bytes from the server");
+    }
   }
-  bool started() const { return deadline_.has_value(); }
-  Clock::time_point limit() const { return deadline_.value_or(startup_deadline_); }
+  bool started() const { return first_request_.has_value(); }
+  Clock::time_point limit() const {
+    if (!first_request_) return startup_deadline_;
+    return std::min(*first_request_ + cap_time_, last_progress() + case_time_);
+  }
+  // Which limit ran out at `now` ("" for the start-up limit), naming the last progress.
+  std::string limit_text(Clock::time_point now) const {
+    if (!first_request_) return "";
+    if (now >= *first_request_ + cap_time_) {
+      return "the cap of " + seconds_text(seconds(cap_time_)) + " (" + std::to_string(kCaseCapTimeouts) +
+             " x --timeout) after the first request ran out";
+    }
+    const auto mark = progress_.last();
+    const std::string what = mark ? mark->what : std::string("request #1");
+    return "no progress for " + seconds_text(seconds(case_time_)) + " (--timeout); the last: " + what + ", " +
+           seconds_text(seconds(last_progress() - *first_request_)) + " after the first request";
+  }
   // When to look at the request log again at the latest, while waiting for something else: the
-  // deadline once known; before the first request, no later than the deadline could be (a
-  // request not in the log at `now` arrives later, so its deadline is after now + case time).
+  // deadline once known (progress meanwhile moves it: look again then); before the first
+  // request, no later than the deadline could be (a request not in the log at `now` arrives
+  // later, so its deadline is after now + case time).
   Clock::time_point next_look(Clock::time_point now) const {
-    return deadline_ ? *deadline_ : std::min(startup_deadline_, now + case_time_);
+    return first_request_ ? limit() : std::min(startup_deadline_, now + case_time_);
   }
 
  private:
+  static Clock::duration to_duration(double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  }
+  static double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+  Clock::time_point last_progress() const {
+    const auto mark = progress_.last();
+    return mark ? std::max(*first_request_, mark->at) : *first_request_;
+  }
+
   Clock::time_point created_;
   Clock::time_point startup_deadline_;
   Clock::duration case_time_;
-  std::optional<Clock::time_point> deadline_;
+  Clock::duration cap_time_;
+  CaseProgress& progress_;
+  std::optional<Clock::time_point> first_request_;
+  std::size_t requests_seen_ = 0;
+  Clock::time_point last_sent_{};
 };
 
 // What one run of a case saw.
@@ -104,16 +146,18 @@ constexpr auto kReadAdapterEvery = std::chrono::milliseconds(100);
 class CasePlay {
  public:
   CasePlay(const ClientCase& c, const CaseExpectations& expectations, server::ReferenceServer& server,
-           const std::string& session, Clock::time_point created, AdapterSession& adapter, const ClientRunOptions& options,
-           CaseRun& run)
+           const std::string& session, Clock::time_point created, AdapterSession& adapter, CaseProgress& progress,
+           const ClientRunOptions& options, CaseRun& run)
       : c_(c), expectations_(expectations), server_(server), session_(session), adapter_(adapter), options_(options),
-        run_(run), clock_(created, options) {}
+        run_(run), progress_(progress), clock_(created, options, progress) {
+    adapter_.attach(progress_);
+  }
 
   // Reads the adapter until the expected trace is in. False if the run ended (a wrong entry, a
   // problem, the limit).
   bool read_trace() {
     while (run_.observed.size() < c_.trace.size()) {
-      clock_.see(server_.requests(session_));
+      look();
       const auto now = Clock::now();
       if (now >= clock_.limit()) return timed_out();
       TraceEntry entry;
@@ -138,11 +182,11 @@ class CasePlay {
   bool await_server() {
     const auto min_requests = static_cast<std::size_t>(std::max(0, c_.min_requests));
     for (;;) {
-      clock_.see(server_.requests(session_));
+      look();
       const auto now = Clock::now();
       if (now >= clock_.limit()) return drain() && timed_out();
       if (server_.wait_played(session_, min_requests, std::min(clock_.next_look(now), now + kReadAdapterEvery))) {
-        clock_.see(server_.requests(session_));
+        look();
         return true;
       }
       if (!drain()) return false;
@@ -154,7 +198,7 @@ class CasePlay {
     const auto settle_until = Clock::now() + std::chrono::milliseconds(options_.settle_ms);
     bool ended = false;
     for (;;) {
-      clock_.see(server_.requests(session_));
+      look();
       const auto now = Clock::now();
       if (now >= settle_until) {
         run_.problem = adapter_.crash();  // a crash after the last expected line still fails
@@ -186,7 +230,11 @@ class CasePlay {
   // Records an entry and runs the actions it triggers. False if it is wrong or extra: that ends
   // the case at once, and grade_case() words the failure.
   bool take(const TraceEntry& entry) {
-    if (entry.kind == "comment" && !c_.observes_comments()) return true;  // graded only where a case expects them
+    if (entry.kind == "comment" && !c_.observes_comments()) {
+      progress_.note(Clock::now(), "a comment observation");
+      return true;  // graded only where a case expects them
+    }
+    progress_.note(Clock::now(), "trace entry #" + std::to_string(run_.observed.size() + 1) + " (" + entry.kind + ")");
     run_.observed.push_back(entry);
     if (!trace_entry_problem(expectations_.trace, run_.observed.size() - 1, entry, std::nullopt).empty()) return false;
     for (const ClientAction& a : c_.actions) {
@@ -215,9 +263,12 @@ class CasePlay {
   }
 
   bool timed_out() {
-    run_.problem = timeout_message(c_, run_.observed.size(), options_, clock_.started(), server_.session_played(session_));
+    run_.problem = timeout_message(c_, run_.observed.size(), options_, clock_.limit_text(Clock::now()),
+                                   server_.session_played(session_));
     return false;
   }
+
+  void look() { clock_.see(server_.requests(session_), server_.last_sent(session_)); }
 
   const ClientCase& c_;
   const CaseExpectations& expectations_;
@@ -226,6 +277,7 @@ class CasePlay {
   AdapterSession& adapter_;
   const ClientRunOptions& options_;
   CaseRun& run_;
+  CaseProgress& progress_;
   CaseClock clock_;
 };
 
@@ -235,6 +287,7 @@ CaseRun play_case(const ClientCase& c, const CaseExpectations& expectations, ser
                   const std::string& session, Clock::time_point created, AdapterLauncher& launcher,
                   const ClientRunOptions& options) {
   CaseRun run;
+  CaseProgress progress;  // outlives the adapter, which may note progress until it is gone
   std::unique_ptr<AdapterSession> adapter;
   try {
     adapter = launcher.start(c, server.base_url() + server::ReferenceServer::stream_path(session));
@@ -245,8 +298,9 @@ CaseRun play_case(const ClientCase& c, const CaseExpectations& expectations, ser
   for (const ClientAction& a : c.actions) {
     if (a.kind == "start") adapter->close();
   }
-  CasePlay play(c, expectations, server, session, created, *adapter, options, run);
+  CasePlay play(c, expectations, server, session, created, *adapter, progress, options, run);
   if (play.read_trace() && play.await_server()) play.settle();
+  if (!run.problem.empty()) adapter->abandon();
   const std::string stopped = adapter->finish(run.adapter_note);
   if (run.problem.empty()) run.problem = stopped;
   return run;
@@ -329,6 +383,8 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
     run.target = options.service_url;
     if (options.implementation.empty()) run.implementation = "test service at " + options.service_url;
     launcher = std::move(service);
+  } else if (options.persistent) {
+    launcher = std::make_unique<PersistentLauncher>(options.command);
   } else {
     launcher = std::make_unique<ProcessLauncher>(options.command);
   }
@@ -339,7 +395,10 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
   std::mutex print_mutex;
   auto worker = [&] {
     for (std::size_t i = next++; i < cases.size(); i = next++) {
+      if (!launcher->gone().empty()) break;  // the client died: the rest of the run stops
       CaseResult r = run_client_case(cases[i], server, effective, *launcher);
+      // A case the dead client could not start did not run: not a result.
+      if (const std::string gone = launcher->gone(); !gone.empty() && r.message == "adapter: " + gone) break;
       std::lock_guard<std::mutex> lock(print_mutex);
       print_progress(r, report);
       run.cases[i] = std::move(r);
@@ -350,6 +409,12 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
   for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   server.stop();
+  if (const std::string gone = launcher->gone(); !gone.empty() && options.persistent) {
+    std::size_t run_count = 0;
+    for (const CaseResult& r : run.cases) run_count += r.id.empty() ? 0 : 1;
+    throw std::runtime_error(gone + "; the run stopped after " + std::to_string(run_count) + " of " +
+                             std::to_string(cases.size()) + " cases (the cases running then failed with this message)");
+  }
   run.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   return run;
 }

@@ -19,11 +19,12 @@ class ReferenceServer;
 
 struct ClientRunOptions {
   std::vector<std::string> command;  // the adapter: CMD ARGS... (the URL is appended)
+  bool persistent = false;           // one process for every case (persistent_adapter.hpp)
   std::string service_url;           // or a long-lived test service (service_adapter.hpp)
   std::string implementation;        // for the report; defaults to the command
   std::set<std::string> capabilities = default_client_capabilities();
   bool strict = false;               // also run "strict" (MAY/SHOULD-level) cases
-  double timeout_s = 5;              // per case, from the client's first request
+  double timeout_s = 5;              // per case: without progress after the first request (case_progress.hpp)
   double startup_s = 15;             // from the start of the adapter to its first request
   int settle_ms = 100;               // after the expected trace: how long extra output is awaited
   int jobs = 4;                      // cases run at once

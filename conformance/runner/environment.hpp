@@ -24,6 +24,10 @@ inline constexpr char kMethod[] = "SSESPEC_METHOD";
 inline constexpr char kBody[] = "SSESPEC_BODY";
 inline constexpr char kReadTimeoutMs[] = "SSESPEC_READ_TIMEOUT_MS";
 
+// Set to 1 for an adapter started by `ssespec client --persistent`: cases come on stdin.
+inline constexpr char kPersistent[] = "SSESPEC_PERSISTENT";
+inline constexpr Variable kPersistentMode[] = {{kPersistent, "1: --persistent, cases come as JSON lines on stdin (ADAPTERS.md)"}};
+
 inline constexpr Variable kAdapterUrl[] = {{kUrl, "the stream URL (also the last argument)"}};
 inline constexpr Variable kAdapterSettings[] = {
     {kListen, "the named event types to listen for, a JSON array such as [\"a\",\"b\"] (message, open, error always are)"},

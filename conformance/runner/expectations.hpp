@@ -26,10 +26,11 @@ std::map<std::string, Expectation> load_expectations(const std::string& file);
 void annotate_known_failures(RunResult& run, const std::map<std::string, Expectation>& expected,
                              const std::string& file);
 
-// Prints how the run compares with the expectations; returns 0 when the failures are exactly
+// Prints how the run compares with the expectations (each matched one too when `list_known`:
+// the console's --verbose; otherwise the HTML report lists them); returns 0 when the failures are exactly
 // the listed ones (flaky ones may pass), 1 on a new failure or a listed case that now passes.
 int compare_with_expectations(const RunResult& run, const std::map<std::string, Expectation>& expected,
-                              const std::string& file);
+                              const std::string& file, bool list_known = true);
 
 // Writes the run's failures as an expectations file that load_expectations() reads back: the
 // baseline a CI gate records on its first run (--write-expectations) and compares with later.
@@ -38,5 +39,13 @@ int compare_with_expectations(const RunResult& run, const std::map<std::string, 
 // when the file cannot be written; an existing file is then left as it was.
 bool write_expectations(const RunResult& run, const std::map<std::string, Expectation>& previous,
                         const std::string& file);
+
+// The one end of a run that may have known failures (client, encoder and browser commands): marks
+// the known failures, prints the summary and writes the reports (finish_run), then records the
+// expectations (when `write_file` is given: exit 0, or 2 when it cannot be written) or compares with
+// them (when `expectations_file` is given). Returns the exit status.
+int finish_run_with_expectations(RunResult& run, const std::map<std::string, Expectation>& expected,
+                                 const std::string& expectations_file, const std::string& write_file,
+                                 const ReportOptions& report);
 
 }  // namespace ssespec

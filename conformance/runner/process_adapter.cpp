@@ -14,6 +14,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kStderrTail = 600;
+// How long an adapter may take to exit once its output ended or its stdin closed: its exit
+// status decides whether it crashed. Waited for as a condition (ended sooner, returned sooner);
+// the bound is for an adapter that never exits, which is then killed (ADAPTERS.md, step 3).
+constexpr auto kExitBound = std::chrono::seconds(5);
 
 std::string listen_json(const std::vector<std::string>& types) {
   Poco::JSON::Array array;
@@ -28,6 +32,16 @@ std::string tail(const std::string& text) {
   return "..." + text.substr(text.size() - kStderrTail);
 }
 
+}  // namespace
+
+std::string crash_stderr_clause(const std::string& err) {
+  if (err.empty()) return ", no stderr";
+  const std::string exception = exception_line(err);
+  return (exception.empty() ? "" : ": " + exception) + "; stderr ends: " + tail(err);
+}
+
+namespace {
+
 class ProcessSession final : public AdapterSession {
  public:
   ProcessSession(const std::vector<std::string>& argv, const std::vector<std::pair<std::string, std::string>>& env)
@@ -40,7 +54,7 @@ class ProcessSession final : public AdapterSession {
       if (read == Subprocess::Read::timeout) return Next::timeout;
       if (read == Subprocess::Read::eof) {
         // Its output ended: an exit status other than 0 is a crash, whenever it comes.
-        reap(Clock::now() + std::chrono::milliseconds(200));
+        reap(Clock::now() + kExitBound);
         problem = crash();
         return problem.empty() ? Next::ended : Next::problem;
       }
@@ -64,11 +78,13 @@ class ProcessSession final : public AdapterSession {
     return "the adapter crashed (" + describe_exit(exit_status_) + ")" + stderr_clause();
   }
 
+  void abandon() override { abandoned_ = true; }
+
   std::string finish(std::string& note) override {
     std::string problem = crash();
-    if (problem.empty()) {
+    if (problem.empty() && !abandoned_) {
       process_.close_stdin();  // the protocol's "close and exit"
-      reap(Clock::now() + std::chrono::milliseconds(500));
+      reap(Clock::now() + kExitBound);
       if (exited_ && exit_status_ != 0) {
         problem = "the adapter crashed when told to stop (" + describe_exit(exit_status_) + ")" + stderr_clause();
       }
@@ -87,12 +103,10 @@ class ProcessSession final : public AdapterSession {
       exit_status_ = status;
     }
   }
-  std::string stderr_clause() const {
-    const std::string& err = process_.stderr_text();
-    return err.empty() ? std::string(", no stderr") : "; stderr ends: " + tail(err);
-  }
+  std::string stderr_clause() const { return crash_stderr_clause(process_.stderr_text()); }
 
   Subprocess process_;
+  bool abandoned_ = false;  // the case failed already: no wait for a clean exit
   bool exited_ = false;
   int exit_status_ = 0;
 };

@@ -20,4 +20,7 @@ class ProcessLauncher final : public AdapterLauncher {
   std::vector<std::string> command_;
 };
 
+// How a crash's message quotes the adapter's stderr: its exception line (subprocess.hpp), then its tail.
+std::string crash_stderr_clause(const std::string& stderr_text);
+
 }  // namespace ssespec

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <regex>
 #include <stdexcept>
 #include <thread>
 
@@ -134,7 +135,9 @@ void Subprocess::pump(int timeout_ms) {
         }
         break;
       }
-      if (stderr_.size() < kMaxStderr) stderr_.append(buffer, std::min<std::size_t>(n, kMaxStderr - stderr_.size()));
+      // The last words matter (a crash's exception line): keep the end, trimmed in large steps.
+      stderr_.append(buffer, static_cast<std::size_t>(n));
+      if (stderr_.size() > 2 * kMaxStderr) stderr_.erase(0, stderr_.size() - kMaxStderr);
     }
   }
 }
@@ -188,6 +191,28 @@ void Subprocess::kill() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+std::string exception_line(const std::string& text) {
+  // Node "Error: boom", "TypeError [ERR_INVALID_URL]: Invalid URL"; Python "ValueError: bad",
+  // "json.decoder.JSONDecodeError: ..."; PHP "PHP Fatal error:  Uncaught Exception: ..."; Go "panic: ...".
+  static const std::regex named(R"(^(Uncaught )?([A-Za-z_$][\w.$]*)?(Error|Exception)( \[[^\]]*\])?: .*)");
+  static const std::regex php(R"(^(PHP )?(Fatal|Parse) error: .*)");
+  static const std::regex go(R"(^(panic|fatal error): .*)");
+  std::string found;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() <= 2000 &&
+        (std::regex_match(line, named) || std::regex_match(line, php) || std::regex_match(line, go))) {
+      found = std::move(line);
+    }
+    start = end + 1;
+  }
+  return found;
 }
 
 std::string describe_exit(int exit_status) {

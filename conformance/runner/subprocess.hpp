@@ -33,7 +33,7 @@ class Subprocess {
   bool wait(Clock::time_point deadline, int& exit_status);
   void kill();  // SIGKILL to the child's process group, then reaps it
   bool running() const { return pid_ > 0; }
-  const std::string& stderr_text() const { return stderr_; }  // the first 64 KiB
+  const std::string& stderr_text() const { return stderr_; }  // at least its last 64 KiB
 
  private:
   void pump(int timeout_ms);  // reads what is available on stdout/stderr
@@ -46,6 +46,11 @@ class Subprocess {
   std::string stderr_;
   bool out_eof_ = false;
 };
+
+// The line of a crash's stderr that names the exception ("" if none): the last line such as
+// Node's "Error: boom", Python's "ValueError: bad" (a Traceback's last line), PHP's "PHP Fatal
+// error: ...", Go's "panic: ...". A stack trace may end elsewhere, or past the tail shown.
+std::string exception_line(const std::string& text);
 
 // Describes a wait() status: "exit 1", "killed by signal 9".
 std::string describe_exit(int exit_status);

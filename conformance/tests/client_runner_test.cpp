@@ -13,6 +13,8 @@
 
 #include "runner/client_runner.hpp"
 #include "runner/grader.hpp"
+#include "runner/persistent_adapter.hpp"
+#include "runner/subprocess.hpp"
 #include "server/reference_server.hpp"
 
 #ifndef SSESPEC_FIXTURES_DIR
@@ -180,6 +182,41 @@ TEST_F(ClientRunnerTest, CaseClockStartsAtTheFirstRequest) {
   EXPECT_EQ(r.verdict, Verdict::pass) << r.message << "\n" << r.observed;
 }
 
+TEST_F(ClientRunnerTest, SlowClientThatKeepsProgressingPasses) {
+  // Each of the 9 trace lines reaches the runner 0.4 s after the one before: 3.6 s in all,
+  // under a 1 s limit that counts time without progress, not time since the first request.
+  const CaseResult r = run("client/last-event-id/persists-across-reconnects",
+                           {"sh", "-c", "\"$0\" connect \"$1\" | while read -r line; do sleep 0.4; echo \"$line\"; done",
+                            SSESPEC_BIN},
+                           1);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.message << "\n" << r.observed;
+}
+
+TEST_F(ClientRunnerTest, StalledClientTimesOutNamingItsLastProgress) {
+  // open, then silence: the case ends 1 s after the last progress, and says what that was.
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"sh", "-c", "\"$0\" connect \"$1\" | { read -r line; echo \"$line\"; sleep 30; }", SSESPEC_BIN},
+                           1);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("timed out: no progress for 1 s (--timeout); the last: "), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("waiting for trace entry #2"), std::string::npos) << r.message;
+}
+
+TEST_F(ClientRunnerTest, ProgressWithoutTheTraceStopsAtTheCap) {
+  // A comment every 0.1 s is progress, but the trace never comes: the cap (10 x 0.5 s) ends it.
+  const auto started = std::chrono::steady_clock::now();
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"sh", "-c",
+                            "exec 3<&0; \"$0\" connect \"$1\" <&3 >/dev/null & for i in $(seq 200); do echo '{\"comment\":{\"text\":\"x\"}}'; "
+                            "sleep 0.1; done",
+                            SSESPEC_BIN},
+                           0.5);
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("timed out: the cap of 5 s (10 x --timeout) after the first request ran out"), std::string::npos)
+      << r.message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15));
+}
+
 TEST_F(ClientRunnerTest, AdapterThatNeverConnectsHitsTheStartupLimit) {
   ClientRunOptions options;
   options.command = {"sh", "-c", "sleep 30"};
@@ -280,6 +317,89 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+
+TEST(ExceptionLine, FindsTheLineThatNamesTheException) {
+  // Node: the source excerpt first, the stack after; Python: the Traceback's last line; PHP; Go.
+  EXPECT_EQ(exception_line("file:///a.mjs:3\n  throw new Error(\"boom\");\n  ^\n\nError: boom\n    at f (file:///a.mjs:3:9)\n\nNode.js v20.19.2\n"),
+            "Error: boom");
+  EXPECT_EQ(exception_line("TypeError [ERR_INVALID_URL]: Invalid URL\n    at new URL (node:internal/url:816:29)\n"),
+            "TypeError [ERR_INVALID_URL]: Invalid URL");
+  EXPECT_EQ(exception_line("Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    raise ValueError(\"bad\")\n"
+                           "ValueError: bad\n"),
+            "ValueError: bad");
+  EXPECT_EQ(exception_line("PHP Fatal error:  Uncaught RuntimeException: gone in /a.php:3\nStack trace:\n#0 {main}\n  thrown in /a.php on line 3\n"),
+            "PHP Fatal error:  Uncaught RuntimeException: gone in /a.php:3");
+  EXPECT_EQ(exception_line("panic: send on closed channel\n\ngoroutine 7 [running]:\nmain.main()\n"), "panic: send on closed channel");
+  EXPECT_EQ(exception_line("connecting...\nretrying: timeout\n"), "");
+}
+
+TEST_F(ClientRunnerTest, CrashMessageQuotesTheExceptionLinePastTheTail) {
+  // The exception line comes before 2 KiB of stack: the tail alone would not show it.
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"sh", "-c",
+                            "echo 'Traceback (most recent call last):' >&2; echo 'ValueError: bad header' >&2; "
+                            "for i in $(seq 100); do echo '  File \"lib.py\", line 12, in helper' >&2; done; exit 1"});
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("crashed (exit 1): ValueError: bad header; stderr ends: "), std::string::npos) << r.message;
+}
+
+TEST(PersistentOpenLine, CarriesOnlyTheFieldsTheCaseUses) {
+  ClientCase c;
+  c.listen = {"tick"};
+  c.config.headers = {{"X-A", "1"}};
+  c.config.read_timeout_ms = 500;
+  EXPECT_EQ(persistent_open_line(c, "g/x", "http://h/s"),
+            R"({"open":{"case":"g/x","url":"http://h/s","listen":["tick"],"headers":{"X-A":"1"},"readTimeoutMs":500}})");
+}
+
+// A persistent adapter in sh for one case: it runs the reference client on the URL of the
+// first "open" and tags its lines with the case id.
+std::vector<std::string> persistent_sh(const std::string& id) {
+  return {"sh", "-c",
+          "read -r line; url=$(printf '%s' \"$line\" | sed 's/.*\"url\":\"\\([^\"]*\\)\".*/\\1/'); "
+          "\"$0\" connect \"$url\" | sed -u 's|^{|{\"case\":\"" + id + "\",|'",
+          SSESPEC_BIN};
+}
+
+TEST(PersistentRun, LinesReachTheirCase) {
+  const std::string id = "client/last-event-id/persists-across-reconnects";
+  ClientRunOptions options;
+  options.persistent = true;
+  options.command = persistent_sh(id);
+  ReportOptions report;
+  report.quiet = true;
+  std::vector<ClientCase> cases;
+  for (ClientCase& c : load_all_client_cases(SSESPEC_FIXTURES_DIR)) {
+    if (c.full_id() == id) cases.push_back(std::move(c));
+  }
+  ASSERT_EQ(cases.size(), 1u);
+  const RunResult run = run_client_cases(cases, options, report);
+  ASSERT_EQ(run.cases.size(), 1u);
+  EXPECT_EQ(run.cases[0].verdict, Verdict::pass) << run.cases[0].message << "\n" << run.cases[0].observed;
+}
+
+TEST(PersistentRun, ACrashFailsTheRunningCaseAndStopsTheRun) {
+  ClientRunOptions options;
+  options.persistent = true;
+  options.jobs = 1;
+  options.command = {"sh", "-c", "read -r line; echo 'Error: adapter bug' >&2; echo '    at x (a.mjs:1:1)' >&2; exit 1"};
+  ReportOptions report;
+  report.quiet = true;
+  std::vector<ClientCase> cases;
+  for (ClientCase& c : load_all_client_cases(SSESPEC_FIXTURES_DIR)) {
+    if (c.group == "client/open") cases.push_back(std::move(c));
+  }
+  ASSERT_GE(cases.size(), 3u);
+  try {
+    run_client_cases(cases, options, report);
+    FAIL() << "the run went on after the adapter crashed";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("the persistent adapter crashed (exit 1): Error: adapter bug"), std::string::npos) << message;
+    EXPECT_NE(message.find("the run stopped after 1 of " + std::to_string(cases.size()) + " cases"), std::string::npos) << message;
+  }
+}
 
 }  // namespace
 }  // namespace ssespec

@@ -102,8 +102,86 @@ TEST(ReportTest, HtmlMatrixQuotesTheRuleOnlyWhereSomethingWentWrong) {
   EXPECT_EQ(passing.find("<pre>"), std::string::npos);
   // A failing cell opens the difference, the link and the quote.
   const std::string failing = to_html({sample_run("alpha", Verdict::fail)});
-  EXPECT_NE(failing.find("<blockquote>announce</blockquote>"), std::string::npos);
+  EXPECT_NE(failing.find("<blockquote id=\"q0\">announce</blockquote>"), std::string::npos);
+  EXPECT_NE(failing.find("<a href=\"#q0\">"), std::string::npos);
   EXPECT_NE(failing.find("<div>observed</div><pre>{}</pre>"), std::string::npos);
+}
+
+TEST(ReportTest, HtmlOpensOnTheSummaryAndShowsDifferingRowsFirst) {
+  const std::string html = to_html({sample_run("alpha", Verdict::pass), sample_run("beta", Verdict::fail)});
+  const std::size_t summary = html.find("<table class=\"areas\"");
+  const std::size_t matrix = html.find("<table id=\"matrix\"");
+  ASSERT_NE(summary, std::string::npos);
+  EXPECT_LT(summary, matrix);
+  // One matrix for runs that share cases, another for runs with cases of their own.
+  RunResult encoder = sample_run("gamma", Verdict::pass);
+  for (CaseResult& c : encoder.cases) c.id = "encoder/" + c.id;
+  const std::string two = to_html({sample_run("alpha", Verdict::pass), encoder});
+  std::size_t tables = 0;
+  for (std::size_t at = two.find("class=\"matrix\""); at != std::string::npos; at = two.find("class=\"matrix\"", at + 1)) ++tables;
+  EXPECT_EQ(tables, 2u);
+  EXPECT_EQ(two.find("<td class=\"none\">"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"v-fail\">1 / 1</td>"), std::string::npos);  // beta x client: 1 pass, 1 fail
+  // client/open/second (alpha passes, beta fails) comes before client/open/first (both pass).
+  const std::size_t second = html.find("data-id=\"client/open/second\"");
+  const std::size_t first = html.find("data-id=\"client/open/first\"");
+  ASSERT_NE(second, std::string::npos);
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_LT(second, first);
+  EXPECT_NE(html.find("1 case(s) where the implementations differ"), std::string::npos);
+  EXPECT_NE(html.find("<input id=\"filter\""), std::string::npos);
+  EXPECT_NE(html.find("getElementById('filter')"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);  // nothing fetched
+}
+
+// The main job's shape (measured on its JSON: 8% of the client-side cells fail, 11% skip; a
+// failure's expected text averages 30-55 bytes, its observed 30-200): 17 client-side runs
+// (reference, libraries, browsers) by 460 cases, one cell in 12 failing with a 150-byte expected
+// trace (the same in every run), 150 bytes observed (different in each) and a 250-byte rule
+// quote, one in 9 skipped; and 15 encoder runs by 72 cases, a third failing. Its 80-byte messages
+// are shorter than the main job's (a known reason and the runner's message, ~600 bytes): the real
+// main job's page is 1.41 MB (conformance/REPORTS.md), so this bounds the writer, not that page. The matrix says each shared text once per row.
+RunResult synthetic_run(int r, const std::string& area, int cases, int fail_every, std::size_t observed) {
+  RunResult run = sample_run(area + " impl " + std::to_string(r), Verdict::pass);
+  run.cases.clear();
+  for (int i = 0; i < cases; ++i) {
+    CaseResult c;
+    c.group = area + "/group-" + std::to_string(i / 20);
+    c.id = c.group + "/case-" + std::to_string(i);
+    c.description = "what case " + std::to_string(i) + " checks, in one line of about eighty characters";
+    c.spec.push_back({"https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage", std::string(250, 'q')});
+    c.duration_ms = 12;
+    if ((i + r) % 9 == 4) {
+      c.verdict = Verdict::skip;
+      c.message = "needs capability 'last-event-id', which the adapter does not declare (--capabilities)";
+    }
+    if ((i + r) % fail_every == 0) {
+      c.verdict = Verdict::fail;
+      c.known = r % 2 == 0;
+      c.message = "known deviation (impl.json): why it is known | trace differs at observation 2";
+      c.expected = std::string(150, 'e');
+      c.observed = std::string(observed, static_cast<char>('a' + r % 26));
+    }
+    run.cases.push_back(c);
+  }
+  return run;
+}
+
+TEST(ReportTest, HtmlMatrixOfManyImplementationsStaysUnderOneMegabyte) {
+  std::vector<RunResult> runs;
+  for (int r = 0; r < 17; ++r) runs.push_back(synthetic_run(r, "client", 460, 12, 150));
+  for (int r = 0; r < 15; ++r) runs.push_back(synthetic_run(r, "encoder", 72, 3, 60));
+  const std::string html = to_html(runs);
+  EXPECT_LT(html.size(), 1000000u) << "the matrix is " << html.size() << " bytes";
+  EXPECT_NE(html.find("(known)"), std::string::npos);  // known deviations are listed, marked
+}
+
+TEST(ReportTest, HtmlSaysAnObservationSharedByImplementationsOnce) {
+  RunResult alpha = sample_run("alpha", Verdict::fail), beta = sample_run("beta", Verdict::fail);
+  const std::string html = to_html({alpha, beta});
+  EXPECT_NE(html.find("<div>observed: as alpha 1.2</div>"), std::string::npos);
+  beta.cases[1].observed = "{\"other\":1}";
+  EXPECT_EQ(to_html({alpha, beta}).find("observed: as"), std::string::npos);
 }
 
 TEST(ReportTest, ExitStatusFollowsFailuresOnly) {

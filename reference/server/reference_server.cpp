@@ -50,6 +50,8 @@ struct ReferenceServer::Session {
   int playing = 0;  // responses still writing their steps
   int open = 0;     // connections the pump still holds
   Clock::time_point last_active = created;  // the last request or closed connection
+  // When a client of this session last took bytes (0: never); the pump stores it (PumpedStream::sent_at).
+  std::shared_ptr<std::atomic<Clock::rep>> sent_at = std::make_shared<std::atomic<Clock::rep>>(0);
 
   // Forgotten once idle for `ttl` with nothing open.
   bool expired(std::chrono::milliseconds ttl, Clock::time_point now) const {
@@ -152,6 +154,7 @@ class ScriptedHandler final : public HTTPRequestHandler {
     session_->changed.notify_all();
     PumpedStream stream;
     stream.tag = session_->id;
+    stream.sent_at = session_->sent_at;
     std::weak_ptr<ReferenceServer::Session> played = session_;
     stream.on_played = [played] {
       if (auto s = played.lock()) {
@@ -486,6 +489,14 @@ std::vector<RecordedRequest> ReferenceServer::requests(const std::string& sessio
   if (!session) return {};
   std::lock_guard<std::mutex> lock(session->mutex);
   return session->requests;
+}
+
+std::optional<std::chrono::steady_clock::time_point> ReferenceServer::last_sent(const std::string& session_id) const {
+  const auto s = find_session(session_id);
+  if (!s) return std::nullopt;
+  const Clock::rep at = s->sent_at->load(std::memory_order_relaxed);
+  if (at == 0) return std::nullopt;
+  return Clock::time_point(Clock::duration(at));
 }
 
 bool ReferenceServer::session_played(const std::string& session_id) const {

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -96,6 +97,9 @@ class ReferenceServer {
   std::vector<RecordedRequest> requests(const std::string& session_id) const;
   // Requests the session received past the log's caps.
   std::size_t requests_not_logged(const std::string& session_id) const;
+  // When one of the session's clients last took bytes from the server (nullopt: not yet): a
+  // case's progress (conformance/runner/case_progress.hpp).
+  std::optional<std::chrono::steady_clock::time_point> last_sent(const std::string& session_id) const;
   // True once every response the session started has written all its scripted steps (or its
   // client left): nothing more will arrive unless the client connects again.
   bool session_played(const std::string& session_id) const;

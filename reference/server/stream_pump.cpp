@@ -105,6 +105,11 @@ struct StreamPump::Entry {
     return flush(now);
   }
 
+  // A case's progress: when this stream's client last took bytes (ReferenceServer::last_sent).
+  void note_sent(Clock::time_point now) const {
+    if (stream.sent_at) stream.sent_at->store(now.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+
   // Writes what the socket takes now, every queued chunk in one writev; false if the peer is gone.
   bool flush(Clock::time_point now) {
     constexpr std::size_t kMaxIov = 16;
@@ -126,6 +131,7 @@ struct StreamPump::Entry {
       if (n == 0) return true;
       queued -= static_cast<std::size_t>(n);
       last_progress = now;
+      note_sent(now);
       auto done = out.begin();
       for (std::size_t left = static_cast<std::size_t>(n); left > 0;) {
         const std::size_t take = std::min(left, done->left());

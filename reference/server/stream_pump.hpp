@@ -44,6 +44,9 @@ struct PumpedStream {
   std::function<void()> on_ended;  // after a scripted close/reset (not when the peer left)
   std::function<void()> on_played;  // once: every step written, or the stream dropped before
   std::function<void()> on_closed;  // once, whenever the pump lets go of the stream
+  // If set: the pump stores the steady_clock time whenever the client takes bytes (a case's
+  // progress, conformance/runner/case_progress.hpp). An atomic, not a callback: the hot path stays one store.
+  std::shared_ptr<std::atomic<std::chrono::steady_clock::rep>> sent_at;
   // After the steps, receive every broadcast tick whose sequence number is > after_seq, until
   // the peer goes away (instead of `end`).
   bool broadcast = false;

@@ -1,5 +1,5 @@
 // npm eventsource 4.1.1 (WHATWG EventSource API).
 import { EventSource } from "eventsource-4";
-import { createReporter, url } from "./protocol.mjs";
+import { run } from "./protocol.mjs";
 
-createReporter().listenTo(new EventSource(url));
+run((url, reporter) => reporter.listenTo(new EventSource(url)));

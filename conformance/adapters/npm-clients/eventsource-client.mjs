@@ -6,18 +6,19 @@
 //     HTTP 204 calls onDisconnect and then close() (src/client.ts:192-195). At the end of a body
 //     onDisconnect follows onScheduleReconnect, already reported.
 import { createEventSource } from "eventsource-client";
-import { createReporter, url } from "./protocol.mjs";
+import { run } from "./protocol.mjs";
 
 const readyStates = { connecting: 0, open: 1, closed: 2 };
-const reporter = createReporter();
-let reconnectScheduled = false;
-const es = createEventSource({
-  url,
-  onConnect: () => { reconnectScheduled = false; reporter.open(); },
-  onMessage: ({ event, data }) => reporter.message(event || "message", data, es.lastEventId),
-  onScheduleReconnect: () => { reconnectScheduled = true; reporter.error(0); },
-  onDisconnect: () => {
-    if (!reconnectScheduled) queueMicrotask(() => reporter.error(readyStates[es.readyState]));
-  },
+run((url, reporter) => {
+  let reconnectScheduled = false;
+  const es = createEventSource({
+    url,
+    onConnect: () => { reconnectScheduled = false; reporter.open(); },
+    onMessage: ({ event, data }) => reporter.message(event || "message", data, es.lastEventId),
+    onScheduleReconnect: () => { reconnectScheduled = true; reporter.error(0); },
+    onDisconnect: () => {
+      if (!reconnectScheduled) queueMicrotask(() => reporter.error(readyStates[es.readyState]));
+    },
+  });
+  reporter.attach({ close: () => es.close(), readyState: () => readyStates[es.readyState] });
 });
-reporter.attach({ close: () => es.close(), readyState: () => readyStates[es.readyState] });

@@ -1,8 +1,8 @@
 // extended-eventsource 2.1.0 (WHATWG EventSource API plus request options).
 import { EventSource } from "extended-eventsource";
-import { createReporter, url } from "./protocol.mjs";
+import { run } from "./protocol.mjs";
 
 // Its default logger is the console, whose log() writes to stdout: keep stdout for the protocol.
 const toStderr = (...args) => console.error(...args);
 const logger = { trace: toStderr, debug: toStderr, info: toStderr, warn: toStderr, error: toStderr };
-createReporter().listenTo(new EventSource(url, { logger }));
+run((url, reporter) => reporter.listenTo(new EventSource(url, { logger })));

@@ -2,6 +2,6 @@
 // wraps npm eventsource 5.1.5 through `eventSourceClass`, as its README shows for Node.
 import ReconnectingEventSource from "reconnecting-eventsource";
 import { EventSource } from "eventsource-5";
-import { createReporter, url } from "./protocol.mjs";
+import { run } from "./protocol.mjs";
 
-createReporter().listenTo(new ReconnectingEventSource(url, { eventSourceClass: EventSource }));
+run((url, reporter) => reporter.listenTo(new ReconnectingEventSource(url, { eventSourceClass: EventSource })));

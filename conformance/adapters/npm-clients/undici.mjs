@@ -1,5 +1,5 @@
 // undici 7.30's EventSource (the implementation behind Node's global EventSource).
 import { EventSource } from "undici";
-import { createReporter, url } from "./protocol.mjs";
+import { run } from "./protocol.mjs";
 
-createReporter().listenTo(new EventSource(url));
+run((url, reporter) => reporter.listenTo(new EventSource(url)));
