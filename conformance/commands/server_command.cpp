@@ -105,7 +105,7 @@ void add_server_command(CLI::App& app) {
                   "Check keep-alive: a comment or event at least every S seconds (watches 1.5 x S + 0.5 s; 15-30 is typical)")
       ->check(CLI::Range(0.1, 3600.0));
   cmd->add_flag("--resume", o->check.resume, "The server resumes after Last-Event-ID: replaying events is a FAIL");
-  cmd->add_option("--max-bytes", o->check.max_bytes, "Read at most this many bytes per probe (also the largest event; lines stop at 1 MiB)")
+  cmd->add_option("--max-bytes", o->check.max_bytes, "Parse at most this many bytes per probe (also the largest event); a line past 1 MiB is read on, unparsed, until it ends or --timeout")
       ->default_val(4u << 20)
       ->check(CLI::Range(1024, 1 << 30));
   cmd->add_option("--cacert", o->check.cacert, "https: trust the CA certificate(s) in this PEM file instead of the system's")

@@ -59,8 +59,9 @@ void indent_into(std::ostream& out, const std::string& text) {
   while (std::getline(lines, line)) out << "      " << line << "\n";
 }
 
+// An INFO is something the checks chose to tell (what was read, what was offered), so it is shown.
 bool worth_showing(const CaseResult& c) {
-  return (c.verdict == Verdict::fail && !c.known) || c.verdict == Verdict::warn;
+  return (c.verdict == Verdict::fail && !c.known) || c.verdict == Verdict::warn || c.verdict == Verdict::info;
 }
 
 // One case's line, and for a failure or warning the rule and the difference.

@@ -66,7 +66,7 @@ void start_progress(std::size_t total);
 // nothing: finish_run() prints the failures that matter.
 void print_progress(const CaseResult& result, const ReportOptions& options);
 
-// Prints the failures and warnings that are not known (unless --verbose printed them already),
+// Prints the failures that are not known, the warnings and the infos (unless --verbose printed them already),
 // then the summary, the count of known failures, and writes every requested file. Returns the exit status: 0 if no case
 // failed, 1 otherwise (warn, info and skip do not fail a run).
 int finish_run(const RunResult& run, const ReportOptions& options);

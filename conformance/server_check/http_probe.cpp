@@ -211,12 +211,10 @@ struct Exchange {
   bool deliver(bool& grace) {
     if (!reader.framing_error().empty()) result.framing_error = reader.framing_error();
     if (!body.empty()) {
-      const std::uint64_t room = request.max_bytes - std::min(request.max_bytes, stream->bytes());
-      const std::string_view piece(body.data(), static_cast<std::size_t>(std::min<std::uint64_t>(room, body.size())));
-      const Status status = stream->feed(piece, since(start));
+      const std::optional<ProbeEnd> stop = feed_body(*stream, body, since(start), request.max_bytes);
       body.clear();
-      if (status != Status::ok) {
-        result.end = ProbeEnd::parser_limit;
+      if (stop) {
+        result.end = *stop;
         return false;
       }
     }
@@ -234,10 +232,6 @@ struct Exchange {
       grace = true;
       deadline = std::min(deadline, Clock::now() + kEndGrace);
       result.end = ProbeEnd::enough_events;
-    }
-    if (stream->bytes() >= request.max_bytes) {
-      result.end = ProbeEnd::byte_cap;
-      return false;
     }
     return true;
   }
@@ -324,6 +318,19 @@ std::string tls_version(const Poco::Net::StreamSocket& socket) {
     case TLS1_VERSION: return "TLSv1";
     default: return "unknown";
   }
+}
+
+std::optional<ProbeEnd> feed_body(StreamInspector& stream, std::string_view piece, double at, std::uint64_t max_bytes) {
+  if (stream.status() == Status::ok) {
+    const std::uint64_t room = max_bytes - std::min(max_bytes, stream.bytes());
+    piece = piece.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, piece.size())));
+  }
+  if (stream.feed(piece, at) != Status::ok) {
+    if (stream.awaiting_long_line_end()) return std::nullopt;
+    return ProbeEnd::parser_limit;
+  }
+  if (stream.bytes() >= max_bytes) return ProbeEnd::byte_cap;
+  return std::nullopt;
 }
 
 const char* to_string(ProbeEnd end) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -98,6 +99,12 @@ std::string tls_version(const Poco::Net::StreamSocket& socket);
 // Runs one probe (over request.protocol). Throws CouldNotRun if no connection could be made (refused, unknown host).
 // `stream` may be null when read_body is false.
 ProbeResult probe(const ProbeRequest& request, StreamInspector* stream);
+
+// Feeds one decoded piece of a response body to `stream`, parsing at most max_bytes in all.
+// Returns why reading stops (byte_cap, or parser_limit once a limit broke), or nothing to read
+// on. After a line too long, reading goes on (unparsed, bounded by the deadline) until that
+// line's end, so a line that never ends is told from a huge one. Shared by both protocols.
+std::optional<ProbeEnd> feed_body(StreamInspector& stream, std::string_view piece, double at, std::uint64_t max_bytes);
 
 // Opens `count` connections, sends each a request, waits `hold_s` and resets them all (RST:
 // SO_LINGER 0), as clients that vanish do. Returns how many connected.

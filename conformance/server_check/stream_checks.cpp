@@ -29,7 +29,7 @@ CheckOutcome check_utf8(const StreamInspector& s, const StreamContext&) {
 // MUST (grammar): every event ends with a blank line; a client discards an unterminated one.
 CheckOutcome check_terminated(const StreamInspector& s, const StreamContext& c) {
   if (s.status() != Status::ok && s.status() != Status::paused) {
-    return outcome(Verdict::skip, "not judged: reading stopped at a limit");
+    return outcome(Verdict::skip, "not judged: parsing stopped at a limit (stream/limits/*)");
   }
   if (c.peer_ended && s.ended_mid_event()) {
     std::string message = c.what + " ended inside an event (no blank line after its last field): no client dispatches it";
@@ -133,13 +133,29 @@ CheckOutcome check_extra_space(const StreamInspector& s, const StreamContext&) {
 CheckOutcome check_line_limit(const StreamInspector& s, const StreamContext&) {
   if (s.status() == Status::line_too_long) {
     return outcome(Verdict::warn, "a line exceeded " + std::to_string(s.limits().max_line_bytes) +
-                                      " bytes; reading stopped (clients hold the whole line in memory)");
+                                      " bytes; parsing stopped there (clients hold the whole line in memory)");
   }
   if (s.status() == Status::event_too_large) {
     return outcome(Verdict::warn, "an event's data exceeded " + std::to_string(s.limits().max_event_bytes) +
                                       " bytes; reading stopped");
   }
   return outcome(Verdict::pass, "");
+}
+
+// The grammar ends every line with a line break, and only a blank line dispatches. A line too
+// long to parse is still read (unparsed, nothing kept) for its end, by `server` until --timeout
+// and by `lint` to the end of the input: one that never ends holds back every later event.
+CheckOutcome check_line_ends(const StreamInspector& s, const StreamContext& c) {
+  if (s.status() != Status::line_too_long) return outcome(Verdict::pass, "");
+  const std::string longer = "a line longer than " + std::to_string(s.limits().max_line_bytes) + " bytes";
+  const std::string after = std::to_string(s.unparsed_bytes()) + " bytes";
+  if (!s.awaiting_long_line_end()) return outcome(Verdict::pass, longer + " ended; the " + after + " after the limit were read, not parsed");
+  if (c.peer_ended) {
+    return outcome(Verdict::fail, longer + " never ends: the last " + after + " of " + c.what +
+                                      " hold no line break, so clients buffer it all and dispatch nothing after it");
+  }
+  return outcome(Verdict::fail, longer + " had not ended when reading stopped after " + seconds_text(c.watched_s) +
+                                    " (" + after + " more, no line break): clients buffer it all and dispatch nothing after it");
 }
 
 CheckOutcome summary(const StreamInspector& s, const StreamContext&) {
@@ -183,6 +199,10 @@ const std::vector<StreamCheck>& stream_check_table() {
        "lines and events stay within ssespec's limits",
        {spec::buffering()},
        check_line_limit},
+      {"stream/limits/line-ends",
+       "every line ends, however long",
+       {spec::grammar_event(), spec::dispatch()},
+       check_line_ends},
       {"stream/events/summary", "what a client would see", {spec::dispatch()}, summary},
   };
   return table;

@@ -37,8 +37,14 @@ Status StreamInspector::feed(std::string_view bytes, double at) {
   now_ = at;
   bytes_ += bytes.size();
   ++arrivals_;
+  if (parser_.status() != Status::ok) {
+    unparsed_bytes_ += bytes.size();
+    if (awaiting_line_end_ && bytes.find_first_of("\r\n") != std::string_view::npos) awaiting_line_end_ = false;
+    return parser_.status();
+  }
   line_ended_ = false;
   const Status status = parser_.feed(bytes, *this);
+  if (status == Status::line_too_long) awaiting_line_end_ = parser_.long_line_unfinished();
   after_feed(at);
   return status;
 }

@@ -41,7 +41,8 @@ class StreamInspector final : public EventSink {
   explicit StreamInspector(Limits limits = {}, std::size_t keep_events = 10000);
 
   // The next bytes of the stream, which arrived `at` seconds after the request was sent.
-  // Returns the parser's status; after a limit is broken nothing more is parsed.
+  // Returns the parser's status; after a limit is broken nothing more is parsed, but bytes are
+  // still counted and, after a line too long, scanned (nothing kept) for that line's end.
   Status feed(std::string_view bytes, double at);
 
   // The peer ended the stream (connection closed or end of file) at `at`: records whether an
@@ -60,6 +61,11 @@ class StreamInspector final : public EventSink {
   Status status() const { return ended_ ? final_status_ : parser_.status(); }  // survives end_of_stream()
   const Limits& limits() const { return limits_; }
   const std::string& last_event_id() const { return parser_.last_event_id(); }
+  // Bytes fed after the parser stopped at a limit (counted in bytes(), never parsed).
+  std::uint64_t unparsed_bytes() const { return unparsed_bytes_; }
+  // A line broke Limits::max_line_bytes and no line break has come since: it has not ended.
+  // A reader keeps reading while this holds, to tell a huge line from one that never ends.
+  bool awaiting_long_line_end() const { return awaiting_line_end_; }
 
   // Between a field line (or part of a line) and the blank line that would dispatch it.
   bool mid_event() const { return parser_.mid_event(); }
@@ -109,6 +115,8 @@ class StreamInspector final : public EventSink {
   std::uint64_t bytes_ = 0, events_ = 0, comments_ = 0, field_lines_ = 0, data_lines_ = 0, ids_sent_ = 0, arrivals_ = 0;
   bool data_in_event_ = false;  // a data line since the last dispatch
   bool line_ended_ = false;     // a line ended during the current feed()
+  std::uint64_t unparsed_bytes_ = 0;
+  bool awaiting_line_end_ = false;
   std::uint64_t growing_arrivals_ = 0;
   double growing_since_ = -1;
   bool pending_decode_error_ = false;

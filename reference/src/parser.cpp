@@ -115,6 +115,7 @@ void Parser::own_borrowed_data() {
 void Parser::buffer_partial_line(std::string_view bytes) {
   if (line_.size() + bytes.size() > limits_.max_line_bytes) {
     status_ = Status::line_too_long;
+    long_line_unfinished_ = true;
     return;
   }
   line_.append(bytes);
@@ -264,6 +265,7 @@ void Parser::finish() {
 
 void Parser::reset() {
   status_ = Status::ok;
+  long_line_unfinished_ = false;
   at_stream_start_ = true;
   skip_next_lf_ = false;
   line_has_non_ascii_ = false;

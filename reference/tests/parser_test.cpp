@@ -87,9 +87,11 @@ TEST(ParserTest, LineLimitIsStickyUntilReset) {
   Recorder sink;
   EXPECT_EQ(parser.feed("data: ok\n\n", sink), Status::ok);
   EXPECT_EQ(parser.feed("data: 123", sink), Status::line_too_long);
+  EXPECT_TRUE(parser.long_line_unfinished());  // stopped while the line was still arriving
   EXPECT_EQ(parser.feed("\n\ndata: x\n\n", sink), Status::line_too_long);
   ASSERT_EQ(sink.seen.size(), 1u);
   parser.reset();
+  EXPECT_FALSE(parser.long_line_unfinished());
   EXPECT_EQ(parser.feed("data: y\n\n", sink), Status::ok);
   EXPECT_EQ(sink.seen.back(), message("y"));
 }
@@ -98,6 +100,7 @@ TEST(ParserTest, LineLimitAppliesToLinesWithinOneSlice) {
   Parser parser(Limits{8, 1024});
   Recorder sink;
   EXPECT_EQ(parser.feed("data: 123456789\n\n", sink), Status::line_too_long);
+  EXPECT_FALSE(parser.long_line_unfinished());  // its line break was in the slice
   EXPECT_TRUE(sink.seen.empty());
 }
 

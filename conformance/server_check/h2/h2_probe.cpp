@@ -299,12 +299,8 @@ ProbeResult probe(const ProbeRequest& request, StreamInspector* stream) {
       }
       body = decoded;
     }
-    const std::uint64_t room = request.max_bytes - std::min(request.max_bytes, stream->bytes());
-    if (stream->feed(body.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, body.size()))), at) != Status::ok) {
-      result.end = ProbeEnd::parser_limit;
-      stop = true;
-    } else if (stream->bytes() >= request.max_bytes) {
-      result.end = ProbeEnd::byte_cap;
+    if (const std::optional<ProbeEnd> end = feed_body(*stream, body, at, request.max_bytes)) {
+      result.end = *end;
       stop = true;
     } else if (request.max_events > 0 && stream->events() >= request.max_events && !grace) {
       grace = true;  // as http_probe: watch briefly for the server ending the stream right here

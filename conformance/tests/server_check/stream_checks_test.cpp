@@ -106,6 +106,70 @@ TEST(LintTest, HugeLineStopsAtLimit) {
   EXPECT_EQ(r.at("stream/grammar/event-terminated").verdict, Verdict::skip);
 }
 
+// One rule for `server` and `lint` (issue 17): a line past the limit is read on for its end.
+TEST(LintTest, HugeLineThatEndsPassesLineEnds) {
+  Limits limits;
+  limits.max_line_bytes = 1024;
+  for (std::size_t piece : {0, 100, 1}) {
+    const auto r = lint("data: " + std::string(4096, 'x') + "\n\ndata: after\n\n", piece, limits);
+    EXPECT_EQ(r.at("stream/limits/line-ends").verdict, Verdict::pass) << "piece " << piece << ": " << r.at("stream/limits/line-ends").message;
+  }
+}
+
+TEST(LintTest, HugeLineThatNeverEndsFailsLineEnds) {
+  Limits limits;
+  limits.max_line_bytes = 1024;
+  for (std::size_t piece : {0, 100, 1}) {
+    // Short lines before it end, in the same piece as the stop: they are not the long line's end.
+    const auto r = lint("data: a\n\nid: 1\ndata: " + std::string(4096, 'x'), piece, limits);
+    EXPECT_EQ(r.at("stream/limits/line-ends").verdict, Verdict::fail) << "piece " << piece;
+    EXPECT_NE(r.at("stream/limits/line-ends").message.find("never ends"), std::string::npos) << r.at("stream/limits/line-ends").message;
+  }
+}
+
+TEST(LintTest, LineEndsPassesWhenNoLimitBroke) {
+  EXPECT_EQ(verdict("data: a\n\n", "stream/limits/line-ends"), "pass");
+}
+
+TEST(StreamInspectorTest, ReadsOnAfterALineTooLongForItsEnd) {
+  Limits limits;
+  limits.max_line_bytes = 16;
+  StreamInspector s(limits);
+  EXPECT_EQ(s.feed("data: 0123456789abcdef", 0.1), Status::line_too_long);
+  EXPECT_TRUE(s.awaiting_long_line_end());
+  EXPECT_EQ(s.feed("more bytes", 0.2), Status::line_too_long);
+  EXPECT_TRUE(s.awaiting_long_line_end());
+  EXPECT_EQ(s.unparsed_bytes(), 10u);
+  EXPECT_EQ(s.bytes(), 32u);
+  s.feed("end\rdata: x\n\n", 0.3);
+  EXPECT_FALSE(s.awaiting_long_line_end());
+  EXPECT_EQ(s.events(), 0u);  // nothing after a limit is parsed
+}
+
+TEST(StreamInspectorTest, ALongLineThatEndedInItsPieceIsNotAwaited) {
+  Limits limits;
+  limits.max_line_bytes = 16;
+  StreamInspector s(limits);
+  EXPECT_EQ(s.feed("data: 0123456789abcdef\n", 0.1), Status::line_too_long);
+  EXPECT_FALSE(s.awaiting_long_line_end());
+}
+
+// While a server's stream is still open, the verdict says reading stopped, not that the line never ends.
+TEST(LintTest, LineStillOpenAtTheDeadlineFails) {
+  Limits limits;
+  limits.max_line_bytes = 16;
+  StreamInspector s(limits);
+  s.feed("data: " + std::string(64, 'x'), 0.1);
+  s.feed(std::string(64, 'x'), 1.1);
+  StreamContext open;
+  open.watched_s = 2;
+  for (auto& r : stream_checks(s, open)) {
+    if (r.id != "stream/limits/line-ends") continue;
+    EXPECT_EQ(r.verdict, Verdict::fail);
+    EXPECT_NE(r.message.find("had not ended when reading stopped after 2"), std::string::npos) << r.message;
+  }
+}
+
 TEST(StreamInspectorTest, RecordsArrivalTimesAndGaps) {
   StreamInspector s;
   s.feed("data: a\n", 0.1);

@@ -179,6 +179,13 @@ const scenarios = {
     const timer = setInterval(() => res.write('x'), TICK_MS);
     res.on('close', () => clearInterval(timer));
   },
+  // A 2 MiB line (past ssespec's 1 MiB line limit) that ends; then a tick every TICK_MS.
+  'huge-line-that-ends'(req, res) {
+    res.writeHead(200, SSE_HEADERS);
+    res.write('data: ' + 'x'.repeat(2 << 20) + '\n\n');
+    const timer = setInterval(() => res.write('data: tick\n\n'), TICK_MS);
+    res.on('close', () => clearInterval(timer));
+  },
   // Pretty-printed JSON: only the first line carries `data:`.
   'pretty-json'(req, res) {
     res.writeHead(200, SSE_HEADERS);

@@ -75,6 +75,10 @@ class Parser {
   void pause() { status_ = Status::paused; }
 
   Status status() const { return status_; }
+  // After Status::line_too_long: true when the line too long was still arriving (no line break
+  // yet) as the parser stopped, false when its line break was in the input. A caller that reads
+  // on can then tell a huge line that ends from one that never does.
+  bool long_line_unfinished() const { return long_line_unfinished_; }
   // True between a field (or a partial line) and the blank line that ends its event: what
   // finish() would discard.
   bool mid_event() const { return fields_since_dispatch_ || !line_.empty(); }
@@ -105,6 +109,7 @@ class Parser {
   bool skip_next_lf_ = false;     // the last slice ended in CR: an LF next is part of CRLF
   bool line_has_non_ascii_ = false;
   bool fields_since_dispatch_ = false;
+  bool long_line_unfinished_ = false;
   std::string line_;              // a line split across slices (raw bytes)
   std::string decoded_;           // scratch for lines with invalid UTF-8
   // The data buffer is data_ from data_offset_ on, or, while data_borrowed_, borrowed_data_

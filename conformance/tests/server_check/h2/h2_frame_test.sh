@@ -29,7 +29,7 @@ expect() {
   local name=$1 want=$2 pattern=$3
   shift 4
   local got
-  "$ssespec" server "$@" >"$work/$name.out" 2>&1
+  "$ssespec" server --verbose "$@" >"$work/$name.out" 2>&1  # --verbose: PASS lines too
   got=$?
   if [ "$got" != "$want" ] || ! grep -Eq -- "$pattern" "$work/$name.out"; then
     echo "FAILED $name: exit $got (wanted $want), pattern /$pattern/"
