@@ -64,6 +64,13 @@ int run(BrowserOptions& options) {
               << (chromium ? " (apt-get install chromium)" : " (apt-get install firefox-esr)") << "\n";
     return kExitUsage;
   }
+  // Chromium's 6 connections per host cannot be raised, and a cross-origin case holds two;
+  // the Firefox profile raises its limit (browser_runner.cpp), so it runs many cases at once.
+  if (chromium && browser_jobs(options.run) > kChromiumJobs + 1) {
+    std::cerr << "ssespec browser: --jobs " << options.run.concurrency << " is more than Chromium's 6 connections per host allow (at most "
+              << kChromiumJobs + 1 << ")\n";
+    return kExitUsage;
+  }
   std::string expectations_file = options.expectations_file;
   if (expectations_file.empty() && !options.no_expectations) {
     // Each context has its own deviations: chromium.json (window), chromium.worker.json, ...
@@ -105,8 +112,10 @@ void add_browser_command(CLI::App& app) {
       ->check(CLI::Range(5.0, 3600.0));
   cmd->add_option("--case-timeout", options->run.case_timeout_s, "Seconds for one case in the page (default 5, as ssespec client)")
       ->check(CLI::Range(0.5, 120.0));
-  cmd->add_option("--jobs,-j", options->run.concurrency, "Cases run at once in the page (default 4; browsers allow 6 connections per host)")
-      ->check(CLI::Range(1, 5));
+  cmd->add_option("--jobs,-j", options->run.concurrency,
+                  "Cases run at once in the page (default " + std::to_string(kChromiumJobs) + " for Chromium, whose limit is 6 connections per host; " +
+                      std::to_string(kFirefoxJobs) + " for Firefox, whose limit ssespec raises)")
+      ->check(CLI::Range(1, kFirefoxMaxJobs));
   cmd->add_option("--expectations", options->expectations_file,
                   "Known deviations (default browser-tests/expectations/<browser>[.<context>].json): exit 0 only if the failures are exactly these");
   cmd->add_flag("--no-expectations", options->no_expectations, "Judge every failure as a failure");

@@ -434,6 +434,9 @@ std::unique_ptr<Subprocess> launch(const BrowserRunOptions& options, const std::
              R"(user_pref("browser.sessionstore.resume_from_crash", false);)",
              R"(user_pref("services.settings.server", "http://127.0.0.1:9/");)",
              R"(user_pref("browser.newtabpage.enabled", false);)",
+             // Cases run side by side (--jobs), each holding a connection or two: past
+             // Firefox's 6 per server they would queue (and time out) behind hanging streams.
+             R"(user_pref("network.http.max-persistent-connections-per-server", 64);)",
          }) {
       prefs << pref << "\n";
     }
@@ -525,11 +528,20 @@ Plan plan_cases(const std::vector<BrowserCase>& cases, const BrowserRunOptions& 
   return plan;
 }
 
+}  // namespace
+
+int browser_jobs(const BrowserRunOptions& options) {
+  if (options.concurrency > 0) return options.concurrency;
+  return options.browser == "chromium" ? kChromiumJobs : kFirefoxJobs;
+}
+
+namespace {
+
 // What GET /runner/plan answers: the run's settings and one entry per case.
 std::string plan_json(const BrowserRunOptions& options, const Plan& plan) {
   Poco::JSON::Object json(Poco::JSON_PRESERVE_KEY_ORDER);
   json.set("context", context_name(options.context));
-  json.set("concurrency", options.concurrency);
+  json.set("concurrency", browser_jobs(options));
   json.set("caseTimeoutMs", static_cast<int>(options.case_timeout_s * 1000));
   json.set("settleMs", options.settle_ms);
   json.set("cookie", "ssespec-credentials=1");  // sent cross-origin only with credentials
