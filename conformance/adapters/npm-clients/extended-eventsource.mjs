@@ -5,4 +5,6 @@ import { run } from "./protocol.mjs";
 // Its default logger is the console, whose log() writes to stdout: keep stdout for the protocol.
 const toStderr = (...args) => console.error(...args);
 const logger = { trace: toStderr, debug: toStderr, info: toStderr, warn: toStderr, error: toStderr };
-run((url, reporter) => reporter.listenTo(new EventSource(url, { logger })));
+// caseWorkers: after close() it goes on parsing what it holds, quadratically (100,000 blank
+// lines keep a thread busy over 15 s), which in one shared thread stalls the next cases.
+run((url, reporter) => reporter.listenTo(new EventSource(url, { logger })), { caseWorkers: true });

@@ -4,15 +4,24 @@
 // or, with SSESPEC_PERSISTENT=1 (`ssespec client --persistent`), every case in this one process:
 // {"open":{"case":ID,...}} and {"close":ID} lines on stdin, each output line tagged with its case.
 import { createInterface } from "node:readline";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+
+// How long a case's worker lives after {"close":ID}: the runner still watches that long for
+// events a library dispatches after close() (a deviation), and a library busy past it (parsing
+// what it holds) is stopped, so it no longer takes a core from the other cases.
+const kCloseGraceMs = 2000;
 
 // Runs `startCase(url, reporter)` for each case; it creates the client and calls reporter.attach()
-// (or reporter.listenTo() for the WHATWG EventSource API).
-export function run(startCase) {
-  if (process.env.SSESPEC_PERSISTENT === "1") return runPersistent(startCase);
+// (or reporter.listenTo() for the WHATWG EventSource API). `caseWorkers`: in persistent mode,
+// each case in a worker thread of its own, for a library that can keep a thread busy after
+// close(); it costs a worker start (and the library's import) per case, so it is opt-in.
+export function run(startCase, { caseWorkers = false } = {}) {
+  if (!isMainThread) return runCaseInWorker(startCase);
+  if (process.env.SSESPEC_PERSISTENT === "1") return caseWorkers ? runPersistentInWorkers() : runPersistent(startCase);
   const reporter = createReporter({
     listen: JSON.parse(process.env.SSESPEC_LISTEN || "[]"),
     closeAfter: process.env.SSESPEC_CLOSE_AFTER,
-  });
+  }, (text) => process.stdout.write(text));
   startCase(process.argv[process.argv.length - 1], reporter);
   const commands = createInterface({ input: process.stdin });
   commands.on("line", (line) => { if (line.trim() === "close") reporter.close(); });
@@ -26,7 +35,7 @@ function runPersistent(startCase) {
     if (!line.trim()) return;
     const command = JSON.parse(line);
     if (command.open) {
-      const reporter = createReporter(command.open);
+      const reporter = createReporter(command.open, (text) => process.stdout.write(text));
       cases.set(command.open.case, reporter);
       startCase(command.open.url, reporter);
     } else if ("close" in command) {
@@ -41,9 +50,54 @@ function runPersistent(startCase) {
   });
 }
 
+// Persistent mode with a worker thread per case (this same adapter module, started again), so a
+// library that keeps a thread busy after close() (extended-eventsource parsing 100,000 blank
+// lines for over 15 s) is stopped with its worker instead of holding up every later case.
+function runPersistentInWorkers() {
+  const workers = new Map();  // case id -> Worker
+  const stop = (id) => {
+    const worker = workers.get(id);
+    workers.delete(id);
+    worker?.terminate();
+  };
+  const commands = createInterface({ input: process.stdin });
+  commands.on("line", (line) => {
+    if (!line.trim()) return;
+    const command = JSON.parse(line);
+    if (command.open) {
+      const id = command.open.case;
+      const worker = new Worker(process.argv[1], { workerData: command.open });
+      worker.on("message", (text) => process.stdout.write(text));
+      // An exception the library throws kills its case's worker as it would a per-process
+      // adapter: say so on stderr and end the process, which fails the cases running then.
+      worker.on("error", (error) => {
+        console.error(`case ${id}: ${error?.stack ?? error}`);
+        process.exit(70);
+      });
+      workers.set(id, worker);
+    } else if ("close" in command) {
+      const worker = workers.get(command.close);
+      if (!worker) return;
+      worker.postMessage("close");
+      setTimeout(() => stop(command.close), kCloseGraceMs).unref();
+    }
+  });
+  commands.on("close", () => {
+    for (const worker of workers.values()) worker.terminate();
+    process.exit(0);
+  });
+}
+
+// One case inside its worker: lines go to the main thread, which writes them in order.
+function runCaseInWorker(startCase) {
+  const reporter = createReporter(workerData, (text) => parentPort.postMessage(text));
+  parentPort.on("message", () => reporter.close());  // the {"close":ID} command
+  startCase(workerData.url, reporter);
+}
+
 // Prints one case's lines, calls close() where closeAfter ("message:2") says. `client` is
 // {close(), readyState()}; attach it once the library's object exists.
-function createReporter({ case: caseId, listen = [], closeAfter }) {
+function createReporter({ case: caseId, listen = [], closeAfter }, print) {
   const [closeKind, closeCount] = (closeAfter || ":0").split(":");
   // Event types a listener is added for: the ones the case asks for, plus the three always listened to.
   const listenedTypes = new Set(["open", "error", "message", ...listen]);
@@ -52,7 +106,7 @@ function createReporter({ case: caseId, listen = [], closeAfter }) {
 
   function write(line) {
     const tagged = caseId === undefined ? line : { case: caseId, ...line };
-    process.stdout.write(JSON.stringify(tagged) + "\n");
+    print(JSON.stringify(tagged) + "\n");
     const kind = Object.keys(line)[0];
     seen[kind] = (seen[kind] || 0) + 1;
     if (kind === closeKind && seen[kind] === Number(closeCount)) reporter.close();
