@@ -2,6 +2,7 @@
 // Usage: node node_h2.js MODE CERT KEY   (prints "listening PORT")
 // Modes:
 //   core           the core API: stream.respond() with lowercase fields, then an event each 100 ms
+//   core-max-concurrent  the same with settings { maxConcurrentStreams: 2 }: a third stream waits
 //   compat         the compatibility API running the Express-style handler of the tutorials
 //                  (Content-Type, Cache-Control, Connection: keep-alive, flushHeaders, res.write);
 //                  Node drops `Connection` with a warning
@@ -9,6 +10,9 @@
 //   compat-keep-alive  the same handler also setting Keep-Alive: timeout=5
 // The last two throw ERR_HTTP2_INVALID_CONNECTION_HEADERS in setHeader(): the handler dies and
 // the stream is never answered (as published: the error is only logged here).
+//   compat-tutorial  the compatibility API running the handler body of ../express-tutorial/server.js
+//                  as published, bugs kept: `data: <time>` each second with no line break, and
+//                  clearInterval() without the timer's id
 'use strict';
 const http2 = require('http2');
 const fs = require('fs');
@@ -23,9 +27,26 @@ function tick(write, start) {
 
 const extra = { 'compat-te': ['Transfer-Encoding', 'chunked'], 'compat-keep-alive': ['Keep-Alive', 'timeout=5'] };
 
+// The seed tutorial's handler, copied from ../express-tutorial/server.js unchanged (it is inline
+// there, so it cannot be required): what a user moving that tutorial to http2 would run.
+function tutorialHandler(req, res) {
+  res.setHeader('Content-Type', 'text/event-stream');
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('Connection', 'keep-alive');
+  res.flushHeaders();
+
+  setInterval(() => {
+    res.write(`data: ${new Date().toISOString()}`);
+  }, 1000);
+
+  req.on('close', () => {
+    clearInterval();
+  });
+}
+
 let server;
-if (mode === 'core') {
-  server = http2.createSecureServer(options);
+if (mode === 'core' || mode === 'core-max-concurrent') {
+  server = http2.createSecureServer(mode === 'core' ? options : { ...options, settings: { maxConcurrentStreams: 2 } });
   server.on('stream', (stream, headers) => {
     stream.respond({ ':status': 200, 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
     const timer = tick((s) => stream.write(s), Number(headers['last-event-id']) || 0);
@@ -46,6 +67,8 @@ if (mode === 'core') {
     const timer = tick((s) => res.write(s), Number(req.headers['last-event-id']) || 0);
     req.on('close', () => clearInterval(timer));
   });
+} else if (mode === 'compat-tutorial') {
+  server = http2.createSecureServer(options, tutorialHandler);
 } else {
   console.error(`unknown mode ${mode}`);
   process.exit(2);
