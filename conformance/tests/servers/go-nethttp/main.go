@@ -3,6 +3,9 @@
 // Usage: go run main.go PORT [CERT KEY [WRITE_TIMEOUT]]   (0 picks a free port; prints "listening PORT")
 // With CERT and KEY it serves TLS, where net/http offers HTTP/2 by ALPN (h2, then http/1.1);
 // WRITE_TIMEOUT (a Go duration) sets http.Server.WriteTimeout, which ends each stream at that age.
+// SSE_EXTRA_HEADER="Name: value" (optional) makes the handler also set that response field, as a
+// user copying an HTTP/1.1 habit would (`Keep-Alive: timeout=5`, `Upgrade: h2c`); net/http sends
+// it as set over both protocols (over h2, Go 1.19 drops only Connection and Transfer-Encoding).
 package main
 
 import (
@@ -11,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,6 +26,9 @@ func events(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
+	if name, value, ok := strings.Cut(os.Getenv("SSE_EXTRA_HEADER"), ":"); ok {
+		w.Header().Set(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
 	w.WriteHeader(http.StatusOK)
 	flusher.Flush()
 	n, _ := strconv.Atoi(r.Header.Get("Last-Event-ID"))

@@ -2,8 +2,9 @@
 # `ssespec server` over HTTP/2 against one real server (CTest label `h2`), asserting its verdict.
 # Certificates are made here with openssl; every server listens on 127.0.0.1.
 # Usage: h2_servers_test.sh SSESPEC CASE   (exit 77: a tool the case needs is absent)
-# Cases: node-core node-compat node-compat-te node-compat-keep-alive go-tls go-write-timeout
-#        nginx-h2-buffering-off nginx-h2-buffering-on
+# Cases: node-core node-core-max-concurrent node-compat node-compat-te node-compat-keep-alive
+#        node-compat-tutorial go-tls go-tls-keep-alive go-tls-upgrade go-write-timeout
+#        nginx-h2-buffering-off nginx-h2-buffering-on nginx-h2-upgrade
 set -u
 ssespec=$1
 case_name=$2
@@ -53,7 +54,23 @@ case "$case_name" in
   node-compat-te|node-compat-keep-alive)
     node_h2 "${case_name#node-}"; want_exit=1
     want='^FAIL server/h2/http/response: no response HEADERS within --timeout' ;;
+  node-core-max-concurrent)
+    node_h2 core-max-concurrent; want_exit=0
+    want="^WARN server/h2/connection/max-concurrent-streams: SETTINGS_MAX_CONCURRENT_STREAMS 2: of 3 streams on one connection, 1, 2 got HEADERS; 3 waited: a page's EventSource beyond the limit stays CONNECTING"
+    unwanted='^FAIL ' ;;
+  # The tutorial's line that never ends, now over h2 (Node drops its Connection field).
+  node-compat-tutorial)
+    node_h2 compat-tutorial; timeout=3; want_exit=1
+    want='^FAIL server/h2/stream/grammar/event-terminated: [0-9]+ bytes in [0-9]+ pieces over [0-9.]+ s and not one line break: clients hold it all as one unfinished line, so no client ever dispatches an event'
+    unwanted='^FAIL server/h2/(http|fields)/' ;;
   go-tls) go_tls; protocol=""; want_exit=0; clean=1 ;;
+  # A handler setting an HTTP/1.1 connection field: Go 1.19's http2 server drops Connection and
+  # Transfer-Encoding itself (net/http/h2_bundle.go), and sends Keep-Alive and Upgrade as set.
+  go-tls-keep-alive|go-tls-upgrade)
+    if [ "$case_name" = go-tls-keep-alive ]; then field='keep-alive: timeout=5'; export SSE_EXTRA_HEADER='Keep-Alive: timeout=5'
+    else field='upgrade: h2c'; export SSE_EXTRA_HEADER='Upgrade: h2c'; fi
+    go_tls; want_exit=1
+    want="^FAIL server/h2/fields/connection-specific: connection-specific field\\(s\\) in the response HEADERS: $field: the response is malformed" ;;
   go-write-timeout)
     go_tls 1500ms; timeout=3; want_exit=1
     want='^FAIL server/h2/stream/ending: ' ;;
@@ -67,6 +84,11 @@ case "$case_name" in
     nginx_h2 on express5 ; protocol=""; want_exit=1
     want='^FAIL server/http/response: .*\[breaks HTTP/1.1 clients\]'
     unwanted='^FAIL server/h2/' ;;
+  # The upstream sends Upgrade, Proxy-Connection (and Node's own Connection, Keep-Alive,
+  # Transfer-Encoding): nginx 1.22 drops the last three and forwards the first two to h2 clients.
+  nginx-h2-upgrade)
+    nginx_h2 off express5-upgrade; want_exit=1
+    want='^FAIL server/h2/fields/connection-specific: connection-specific field\(s\) in the response HEADERS: upgrade: h2c, proxy-connection: keep-alive: the response is malformed' ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
 

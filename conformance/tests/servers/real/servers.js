@@ -13,13 +13,13 @@ function lastId(value) {
 }
 
 // express 5 writing the stream by hand, correctly: head flushed, blank line after each event.
-function expressApp(useCompression, padding = 0, tickMs = TICK_MS) {
+function expressApp(useCompression, padding = 0, tickMs = TICK_MS, extraFields = {}) {
   const express = require('express');
   const app = express();
   // The classic mistake: compression() for the whole app, and no res.flush() per event.
   if (useCompression) app.use(require('compression')());
   app.get('/events', (req, res) => {
-    res.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+    res.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', ...extraFields });
     res.flushHeaders();
     let n = lastId(req.get('Last-Event-ID'));
     const timer = setInterval(() => {
@@ -42,6 +42,11 @@ const servers = {
   // An event a second: a proxy that holds the head until the first bytes shows it (h2/h2_servers_test.sh).
   'express5-slow': (port, ready) => {
     const server = expressApp(false, 0, 1000).listen(port, '127.0.0.1', () => ready(server.address().port));
+  },
+  // HTTP/1.1 connection fields a proxy speaking HTTP/2 must drop (h2/h2_servers_test.sh, nginx).
+  'express5-upgrade': (port, ready) => {
+    const app = expressApp(false, 0, TICK_MS, { Upgrade: 'h2c', 'Proxy-Connection': 'keep-alive' });
+    const server = app.listen(port, '127.0.0.1', () => ready(server.address().port));
   },
   'express5-compression': (port, ready) => {
     const server = expressApp(true).listen(port, '127.0.0.1', () => ready(server.address().port));
