@@ -15,6 +15,7 @@
 #include "runner/client_runner.hpp"
 #include "json/json_node.hpp"
 #include "runner/environment.hpp"
+#include "runner/unreportable.hpp"
 
 namespace ssespec::cli {
 namespace {
@@ -24,11 +25,28 @@ struct ClientOptions {
   std::vector<std::string> filters;
   std::vector<std::string> excludes;
   std::vector<std::string> capabilities;
+  std::vector<std::string> cannot_report;
   std::string expectations_file;
   std::string write_expectations_file;
   bool list = false;
   ReportOptions report;
 };
+
+// The names in comma-separated lists (repeatable options): "a,b" "c" -> {a, b, c}; "none" is none.
+std::set<std::string> names_in(const std::vector<std::string>& lists) {
+  std::set<std::string> names;
+  for (const std::string& list : lists) {
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      const auto comma = list.find(',', start);
+      const std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!name.empty() && name != "none") names.insert(name);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return names;
+}
 
 int run(ClientOptions& options) {
   if (options.run.command.empty() == options.run.service_url.empty() && !options.list) {
@@ -36,18 +54,17 @@ int run(ClientOptions& options) {
                  "or --service URL of a running test service\n";
     return kExitUsage;
   }
-  if (!options.capabilities.empty()) {
-    options.run.capabilities.clear();
-    for (const std::string& list : options.capabilities) {
-      std::size_t start = 0;
-      while (start <= list.size()) {
-        const auto comma = list.find(',', start);
-        const std::string cap = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!cap.empty() && cap != "none") options.run.capabilities.insert(cap);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
+  if (!options.capabilities.empty()) options.run.capabilities = names_in(options.capabilities);
+  options.run.cannot_report = names_in(options.cannot_report);
+  for (const std::string& name : options.run.cannot_report) {
+    if (!unreportable_names().count(name)) {
+      std::cerr << "ssespec client: --cannot-report " << name << ": expected open, ready-state or last-event-id\n";
+      return kExitUsage;
     }
+  }
+  if (!options.run.cannot_report.empty() && !options.run.service_url.empty()) {
+    std::cerr << "ssespec client: --cannot-report is for an adapter command; a test service declares it (GET /)\n";
+    return kExitUsage;
   }
   std::vector<ClientCase> cases = load_all_client_cases(default_fixtures_root());
   // Browser-only cases are listed too, and skipped: only `ssespec browser` runs them.
@@ -98,6 +115,11 @@ void add_client_command(CLI::App& app) {
       "service declares them in GET /):";
   for (const auto& [name, meaning] : known_client_capabilities()) caps_help += "\n  " + name + ": " + meaning;
   cmd->add_option("--capabilities", options->capabilities, caps_help);
+  cmd->add_option("--cannot-report", options->cannot_report,
+                  "What the adapter's API cannot report, comma-separated: open (no open event), ready-state\n"
+                  "(no readyState in the error handler), last-event-id (no lastEventId on messages). Cases\n"
+                  "that need it are skipped with that reason; without open, the trace's open lines are not\n"
+                  "expected (ADAPTERS.md, \"What an API cannot report\")");
   cmd->add_flag("--strict", options->run.strict, "Also run MAY/SHOULD-level cases");
   cmd->add_option("--jobs,-j", options->run.jobs, "Cases run at once (default 4)")->check(CLI::Range(1, 32));
   cmd->add_flag("--persistent", options->run.persistent,

@@ -323,7 +323,7 @@ const std::vector<std::pair<std::string, std::string>>& known_client_capabilitie
 }
 
 CaseResult run_client_case(const ClientCase& c, server::ReferenceServer& server, const ClientRunOptions& options) {
-  ProcessLauncher launcher(options.command);
+  ProcessLauncher launcher(options.command, options.cannot_report);
   return run_client_case(c, server, options, launcher);
 }
 
@@ -384,9 +384,9 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
     if (options.implementation.empty()) run.implementation = "test service at " + options.service_url;
     launcher = std::move(service);
   } else if (options.persistent) {
-    launcher = std::make_unique<PersistentLauncher>(options.command);
+    launcher = std::make_unique<PersistentLauncher>(options.command, options.cannot_report);
   } else {
-    launcher = std::make_unique<ProcessLauncher>(options.command);
+    launcher = std::make_unique<ProcessLauncher>(options.command, options.cannot_report);
   }
   server::ReferenceServer server;
   server.start();

@@ -23,6 +23,7 @@ struct ClientRunOptions {
   std::string service_url;           // or a long-lived test service (service_adapter.hpp)
   std::string implementation;        // for the report; defaults to the command
   std::set<std::string> capabilities = default_client_capabilities();
+  std::set<std::string> cannot_report;  // what the adapter's API cannot report (unreportable.hpp)
   bool strict = false;               // also run "strict" (MAY/SHOULD-level) cases
   double timeout_s = 5;              // per case: without progress after the first request (case_progress.hpp)
   double startup_s = 15;             // from the start of the adapter to its first request

@@ -199,7 +199,8 @@ std::string persistent_open_line(const ClientCase& c, const std::string& id, con
   return stringify(line);
 }
 
-PersistentLauncher::PersistentLauncher(std::vector<std::string> command) : shared_(std::make_shared<Shared>(command)) {
+PersistentLauncher::PersistentLauncher(std::vector<std::string> command, std::set<std::string> cannot_report)
+    : shared_(std::make_shared<Shared>(command)), cannot_report_(std::move(cannot_report)) {
   shared_->reader = std::thread([shared = shared_.get()] { shared->read_all(); });
 }
 
@@ -230,6 +231,8 @@ std::unique_ptr<AdapterSession> PersistentLauncher::start(const ClientCase& c, c
   if (!shared_->send(persistent_open_line(c, id, url))) throw std::runtime_error("the persistent adapter closed its stdin");
   return session;
 }
+
+std::string PersistentLauncher::adapt(ClientCase& c) const { return adapt_to_declared(c, cannot_report_); }
 
 std::string PersistentLauncher::gone() const {
   std::lock_guard<std::mutex> lock(shared_->mutex);

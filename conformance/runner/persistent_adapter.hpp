@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,11 @@ namespace ssespec {
 class PersistentLauncher final : public AdapterLauncher {
  public:
   // Starts `command` (with SSESPEC_PERSISTENT=1); throws std::runtime_error if it cannot.
-  explicit PersistentLauncher(std::vector<std::string> command);
+  // `cannot_report`: what the adapter's API cannot report (--cannot-report, unreportable.hpp).
+  explicit PersistentLauncher(std::vector<std::string> command, std::set<std::string> cannot_report = {});
   ~PersistentLauncher() override;
   std::unique_ptr<AdapterSession> start(const ClientCase& c, const std::string& url) override;
+  std::string adapt(ClientCase& c) const override;
   std::string declarer() const override { return "the adapter does not declare (--capabilities)"; }
   // Why the adapter is gone for good ("" while it runs): the run stops.
   std::string gone() const override;
@@ -26,6 +29,7 @@ class PersistentLauncher final : public AdapterLauncher {
 
  private:
   std::shared_ptr<Shared> shared_;
+  std::set<std::string> cannot_report_;
 };
 
 // The `open` command for a case: only the fields the case uses.

@@ -7,6 +7,7 @@
 
 #include "runner/environment.hpp"
 #include "runner/subprocess.hpp"
+#include "runner/unreportable.hpp"
 
 namespace ssespec {
 namespace {
@@ -38,6 +39,13 @@ std::string crash_stderr_clause(const std::string& err) {
   if (err.empty()) return ", no stderr";
   const std::string exception = exception_line(err);
   return (exception.empty() ? "" : ": " + exception) + "; stderr ends: " + tail(err);
+}
+
+std::string adapt_to_declared(ClientCase& c, const std::set<std::string>& cannot_report) {
+  std::string why;
+  const std::string needed = fit_to_unreportable(c, cannot_report, why);
+  if (needed.empty()) return {};
+  return "the adapter declares --cannot-report " + needed + ": its API reports " + why;
 }
 
 namespace {

@@ -23,6 +23,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "runner/unreportable.hpp"
+
 namespace ssespec {
 namespace {
 
@@ -306,34 +308,20 @@ std::set<std::string> ServiceLauncher::runner_capabilities() const {
 
 std::string ServiceLauncher::adapt(ClientCase& c) const {
   const auto has = [&](const char* cap) { return declared_.count(cap) > 0; };
-  bool needs_state = false;
-  bool needs_id = false;
-  for (const TraceEntry& t : c.trace) {
-    needs_state = needs_state || t.kind == "error" || t.kind == "closed";
-    needs_id = needs_id || (t.kind == "message" && !t.last_event_id.empty());
+  // What the service does not report, by its ssespec-* capability: the rule of unreportable.hpp.
+  std::set<std::string> missing;
+  for (const std::string& name : unreportable_names()) {
+    if (!has(("ssespec-" + name).c_str())) missing.insert(name);
   }
-  for (const ClientAction& a : c.actions) {
-    if (a.kind == "open" && !has("ssespec-open")) {
-      return "needs capability 'ssespec-open': the test service reports no open event to close after";
-    }
-  }
-  if (needs_state && !has("ssespec-ready-state")) {
-    return "needs capability 'ssespec-ready-state': the test service reports no readyState with its errors";
-  }
-  if (needs_id && !has("ssespec-last-event-id")) {
-    return "needs capability 'ssespec-last-event-id': the test service reports no lastEventId on messages";
-  }
+  std::string why;
+  const std::string needed = fit_to_unreportable(c, missing, why);
+  if (!needed.empty()) return "needs capability 'ssespec-" + needed + "': the test service reports " + why;
   // LaunchDarkly's `listen` commands come after the stream is created, so its first bytes could
   // beat them: hold the first body bytes back a moment (the bytes and their later boundaries
   // are unchanged). ssespec-listen, in the create body, has no such race.
   if (!has("ssespec-listen") && has("event-type-listeners") && !c.listen.empty() && !c.connections.empty()) {
     auto& steps = c.connections.front().response.steps;
     steps.insert(steps.begin(), server::Step{{}, kListenGraceMs});
-  }
-  // Without ssespec-open the service cannot report open: grade the rest of the trace.
-  if (!has("ssespec-open")) {
-    c.trace.erase(std::remove_if(c.trace.begin(), c.trace.end(), [](const TraceEntry& t) { return t.kind == "open"; }),
-                  c.trace.end());
   }
   return {};
 }

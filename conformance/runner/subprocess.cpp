@@ -200,14 +200,23 @@ std::string exception_line(const std::string& text) {
   static const std::regex php(R"(^(PHP )?(Fatal|Parse) error: .*)");
   static const std::regex go(R"(^(panic|fatal error): .*)");
   std::string found;
+  // Python: the first unindented line after a Traceback's frames is its exception, whatever its
+  // name ("requests.exceptions.ReadTimeout: ...", "KeyboardInterrupt").
+  bool in_traceback = false;
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
     std::string line = text.substr(start, end - start);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.size() <= 2000 &&
-        (std::regex_match(line, named) || std::regex_match(line, php) || std::regex_match(line, go))) {
+    const bool frame = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+    if (line == "Traceback (most recent call last):") {
+      in_traceback = true;
+    } else if (in_traceback && !frame && !line.empty()) {
+      in_traceback = false;
+      if (line.size() <= 2000) found = line;
+    } else if (line.size() <= 2000 &&
+               (std::regex_match(line, named) || std::regex_match(line, php) || std::regex_match(line, go))) {
       found = std::move(line);
     }
     start = end + 1;

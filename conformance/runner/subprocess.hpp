@@ -48,8 +48,9 @@ class Subprocess {
 };
 
 // The line of a crash's stderr that names the exception ("" if none): the last line such as
-// Node's "Error: boom", Python's "ValueError: bad" (a Traceback's last line), PHP's "PHP Fatal
-// error: ...", Go's "panic: ...". A stack trace may end elsewhere, or past the tail shown.
+// Node's "Error: boom", Python's "ValueError: bad" (the line after a Traceback's frames, whatever
+// the exception's name), PHP's "PHP Fatal error: ...", Go's "panic: ...". A stack trace may end
+// elsewhere, or past the tail shown.
 std::string exception_line(const std::string& text);
 
 // Describes a wait() status: "exit 1", "killed by signal 9".

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -46,10 +47,12 @@ class ClientRunnerTest : public ::testing::Test {
     if (it == cases_.end()) throw std::runtime_error("no such case: " + id);
     return it->second;
   }
-  static CaseResult run(const std::string& id, std::vector<std::string> command, double timeout_s = 5) {
+  static CaseResult run(const std::string& id, std::vector<std::string> command, double timeout_s = 5,
+                        std::set<std::string> cannot_report = {}) {
     ClientRunOptions options;
     options.command = std::move(command);
     options.timeout_s = timeout_s;
+    options.cannot_report = std::move(cannot_report);
     return run_client_case(find(id), *server_, options);
   }
   static inline server::ReferenceServer* server_ = nullptr;
@@ -332,6 +335,62 @@ TEST(ExceptionLine, FindsTheLineThatNamesTheException) {
             "PHP Fatal error:  Uncaught RuntimeException: gone in /a.php:3");
   EXPECT_EQ(exception_line("panic: send on closed channel\n\ngoroutine 7 [running]:\nmain.main()\n"), "panic: send on closed channel");
   EXPECT_EQ(exception_line("connecting...\nretrying: timeout\n"), "");
+  // Python names its exception after the frames, even one not called *Error or *Exception.
+  EXPECT_EQ(exception_line("Traceback (most recent call last):\n  File \"a.py\", line 3, in read\n    r.read()\n"
+                           "requests.exceptions.ReadTimeout: read timed out\n"),
+            "requests.exceptions.ReadTimeout: read timed out");
+}
+
+// A real interpreter's crash, its exception raised 60 calls deep: the stack trace pushes the
+// exception line out of stderr's tail (PHP prints it first, Python last but after frames).
+bool has_program(const std::string& name) {
+  return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+TEST_F(ClientRunnerTest, PhpCrashMessageQuotesItsUncaughtException) {
+  if (!has_program("php")) GTEST_SKIP() << "php is not installed";
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"php", "-d", "log_errors=1", "-d", "display_errors=0", "-r",
+                            "function f($n) { if ($n === 0) throw new RuntimeException('stream gone'); f($n - 1); } f(60);"});
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("crashed (exit 255): PHP Fatal error:  Uncaught RuntimeException: stream gone"), std::string::npos)
+      << r.message;
+}
+
+TEST_F(ClientRunnerTest, PythonCrashMessageQuotesItsException) {
+  if (!has_program("python3")) GTEST_SKIP() << "python3 is not installed";
+  const CaseResult r = run("client/open/open-before-first-message",
+                           {"python3", "-c",
+                            "class ReadTimeout(OSError): pass\n"
+                            "def f(n):\n    if n == 0: raise ReadTimeout('read timed out')\n    f(n - 1)\n"
+                            "f(60)\n"});
+  EXPECT_EQ(r.verdict, Verdict::fail);
+  EXPECT_NE(r.message.find("crashed (exit 1): ReadTimeout: read timed out; stderr ends: "), std::string::npos) << r.message;
+}
+
+// An adapter whose API cannot report something declares it (--cannot-report): the reference
+// client with its open lines removed, or with every error's readyState reported as 2 (an API
+// that only tells that it gave up).
+std::vector<std::string> reference_client_through(const std::string& sed_script) {
+  return {"sh", "-c", std::string(SSESPEC_BIN) + " connect \"$1\" | sed -u '" + sed_script + "'", "sh"};
+}
+
+TEST_F(ClientRunnerTest, CannotReportOpenDropsTheOpenLinesAndSkipsCloseAfterOpen) {
+  const auto no_open = reference_client_through("/^{\"open\"/d");
+  EXPECT_EQ(run("client/open/open-before-first-message", no_open).verdict, Verdict::fail);
+  const CaseResult declared = run("client/open/open-before-first-message", no_open, 5, {"open"});
+  EXPECT_EQ(declared.verdict, Verdict::pass) << declared.message;
+  const CaseResult close_after_open = run("client/close/close-in-open-handler", no_open, 5, {"open"});
+  EXPECT_EQ(close_after_open.verdict, Verdict::skip);
+  EXPECT_EQ(close_after_open.message, "the adapter declares --cannot-report open: its API reports no open event to close after");
+}
+
+TEST_F(ClientRunnerTest, CannotReportReadyStateSkipsCasesThatGradeIt) {
+  const auto always_closed = reference_client_through("s/\"readyState\":0/\"readyState\":2/");
+  EXPECT_EQ(run("client/reconnect/after-clean-close", always_closed).verdict, Verdict::fail);
+  const CaseResult declared = run("client/reconnect/after-clean-close", always_closed, 5, {"ready-state"});
+  EXPECT_EQ(declared.verdict, Verdict::skip);
+  EXPECT_EQ(declared.message, "the adapter declares --cannot-report ready-state: its API reports no readyState with its errors");
 }
 
 TEST_F(ClientRunnerTest, CrashMessageQuotesTheExceptionLinePastTheTail) {

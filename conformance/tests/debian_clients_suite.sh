@@ -1,0 +1,26 @@
+#!/bin/sh
+# One Debian-packaged client library's whole client suite, one adapter process per case; passes
+# when its failures are exactly those in conformance/expectations/NAME.json. The options are
+# the ones .ci/main-job runs it with (what its API cannot report, what its adapter can do).
+#   debian_clients_suite.sh SSESPEC NAME   NAME: php-symfony-eventsource, python-mastodon, node-eventsource-2
+# Exit 77 (CTest: skipped) when the library's Debian package is not installed (.ci/install-deps).
+set -eu
+ssespec="$1"
+name="$2"
+here=$(cd "$(dirname "$0")/.." && pwd)
+adapter="$here/adapters/$name"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+case "$name" in
+  php-symfony-eventsource) package=php-symfony-http-client; declared="--cannot-report ready-state"; command="php $adapter/adapter.php" ;;
+  python-mastodon) package=python3-mastodon; declared="--cannot-report open,ready-state,last-event-id"
+                   command="/usr/bin/python3 $adapter/adapter.py" ;;
+  node-eventsource-2) package=node-eventsource; declared=""; command="node $adapter/adapter.mjs" ;;
+  *) echo "debian_clients_suite.sh: unknown library $name" >&2; exit 2 ;;
+esac
+if ! installed "$package"; then
+  echo "SKIPPED: the Debian package $package is not installed (.ci/install-deps)" >&2
+  exit 77
+fi
+# shellcheck disable=SC2086 # $declared and $command are word lists
+exec "$ssespec" client -q --strict $declared --capabilities close,close-in-handler,headers --name "$name" \
+  --expectations "$here/expectations/$name.json" -- $command
