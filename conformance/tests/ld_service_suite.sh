@@ -44,7 +44,7 @@ esac
 if port_open $port; then echo "port $port is taken: the service cannot start" >&2; exit 1; fi
 work=$(mktemp -d)
 service=""
-trap 'if [ -n "$service" ]; then kill $service 2>/dev/null; fi; rm -rf "$work"' EXIT
+trap 'if [ -n "$service" ]; then kill $service 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 (cd "$dir" && exec "$@") >"$work/service.log" 2>&1 &
 service=$!
 wait_for "the LaunchDarkly $name test service on port $port" port_open $port || { cat "$work/service.log" >&2; exit 1; }

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 if ! command -v node >/dev/null 2>&1; then echo "SKIPPED: node is not installed" >&2; exit 77; fi
 work=$(mktemp -d)
 service=""
-trap 'if [ -n "$service" ]; then kill $service 2>/dev/null; fi; rm -rf "$work"' EXIT
+trap 'if [ -n "$service" ]; then kill $service 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 case "$fault" in
   dies)
     node "$here/tests/services/fakes/dying_service.mjs" >"$work/service.log" &
