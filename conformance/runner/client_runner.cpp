@@ -409,7 +409,7 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
   for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   server.stop();
-  if (const std::string gone = launcher->gone(); !gone.empty() && options.persistent) {
+  if (const std::string gone = launcher->gone(); !gone.empty() && (options.persistent || !options.service_url.empty())) {
     std::size_t run_count = 0;
     for (const CaseResult& r : run.cases) run_count += r.id.empty() ? 0 : 1;
     throw std::runtime_error(gone + "; the run stopped after " + std::to_string(run_count) + " of " +

@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -33,6 +35,7 @@ using Poco::JSON::Object;
 
 constexpr int kHttpTimeoutS = 5;
 constexpr int kListenGraceMs = 250;
+constexpr std::size_t kMaxCommentCallbacks = 1000;
 
 struct HttpAnswer {
   int status = 0;
@@ -41,7 +44,8 @@ struct HttpAnswer {
 };
 
 // One request to the service; throws std::runtime_error naming the call if it cannot be made.
-HttpAnswer call(const std::string& method, const std::string& url, const std::string& json_body) {
+HttpAnswer call(const std::string& method, const std::string& url, const std::string& json_body,
+               const std::function<void(const Poco::Exception&)>& on_failure = {}) {
   try {
     const Poco::URI uri(url);
     Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
@@ -63,6 +67,7 @@ HttpAnswer call(const std::string& method, const std::string& url, const std::st
     answer.location = response.get("Location", "");
     return answer;
   } catch (const Poco::Exception& e) {
+    if (on_failure) on_failure(e);
     throw std::runtime_error("test service: " + method + " " + url + ": " + e.displayText());
   }
 }
@@ -92,6 +97,26 @@ struct ServiceLauncher::Impl {
   std::atomic<long> counter{0};
   std::unique_ptr<Poco::Net::HTTPServer> server;
   std::string callback_base;
+  std::string service_url;
+  std::mutex running_mutex;
+  std::set<std::string> running;  // the cases whose streams are open, by full id
+  std::string gone;               // why the service is gone for good, once it is
+
+  // A failed call to the service: if the service no longer accepts connections, it is gone and
+  // the run stops, naming the cases that were running (every later case would fail the same way).
+  void note_failure(const Poco::Exception& e) {
+    if (!dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e)) return;
+    std::lock_guard<std::mutex> lock(running_mutex);
+    if (!gone.empty()) return;
+    std::string names;
+    for (const std::string& n : running) names += (names.empty() ? "" : ", ") + n;
+    gone = "the test service at " + service_url + " is gone (" + e.displayText() + ")" +
+           (names.empty() ? "" : "; running then: " + names);
+  }
+  std::string gone_reason() {
+    std::lock_guard<std::mutex> lock(running_mutex);
+    return gone;
+  }
 
   std::shared_ptr<Inbox> inbox(const std::string& id) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -154,10 +179,11 @@ class CallbackFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 class ServiceSession final : public AdapterSession {
  public:
-  ServiceSession(ServiceLauncher::Impl& impl, std::string id, std::shared_ptr<Inbox> inbox, std::string resource,
-                 std::set<std::string> types, bool filter_types, bool has_ready_state)
+  ServiceSession(ServiceLauncher::Impl& impl, std::string id, std::string name, std::shared_ptr<Inbox> inbox,
+                 std::string resource, std::set<std::string> types, bool filter_types, bool has_ready_state)
       : impl_(impl),
         id_(std::move(id)),
+        name_(std::move(name)),
         inbox_(std::move(inbox)),
         resource_(std::move(resource)),
         types_(std::move(types)),
@@ -165,8 +191,12 @@ class ServiceSession final : public AdapterSession {
         has_ready_state_(has_ready_state) {}
 
   ~ServiceSession() override {
-    std::lock_guard<std::mutex> lock(impl_.mutex);
-    impl_.inboxes.erase(id_);
+    {
+      std::lock_guard<std::mutex> lock(impl_.mutex);
+      impl_.inboxes.erase(id_);
+    }
+    std::lock_guard<std::mutex> lock(impl_.running_mutex);
+    impl_.running.erase(name_);
   }
 
   Next next(TraceEntry& entry, std::string& problem, Clock::time_point deadline) override {
@@ -204,7 +234,7 @@ class ServiceSession final : public AdapterSession {
   std::string finish(std::string& note) override {
     (void)note;
     try {
-      const HttpAnswer a = call("DELETE", resource_, "");
+      const HttpAnswer a = call("DELETE", resource_, "", failure_note());
       if (!ok(a.status) && failed_.empty()) failed_ = "the test service answered DELETE " + resource_ + " with " + std::to_string(a.status);
     } catch (const std::exception& e) {
       if (failed_.empty()) failed_ = e.what();
@@ -215,7 +245,7 @@ class ServiceSession final : public AdapterSession {
  private:
   void command(const std::string& json) {
     try {
-      const HttpAnswer a = call("POST", resource_, json);
+      const HttpAnswer a = call("POST", resource_, json, failure_note());
       if (!ok(a.status) && failed_.empty()) {
         failed_ = "the test service answered the command " + json + " with " + std::to_string(a.status);
       }
@@ -238,7 +268,9 @@ class ServiceSession final : public AdapterSession {
         e.type = ev->optValue<std::string>("type", "");
         if (e.type.empty()) e.type = "message";
         e.data = ev->optValue<std::string>("data", "");
-        e.last_event_id = ev->optValue<std::string>("id", "");
+        // LaunchDarkly's harness reads "id" as the last event ID ("last ID persists if not
+        // overridden by later event"): MessageEvent.lastEventId. Absent or null: none.
+        e.last_event_id = ev->has("id") && !ev->isNull("id") ? ev->getValue<std::string>("id") : "";
         if (filter_types_ && !types_.count(e.type)) return std::nullopt;
         return e;
       }
@@ -259,8 +291,13 @@ class ServiceSession final : public AdapterSession {
     return std::nullopt;
   }
 
+  std::function<void(const Poco::Exception&)> failure_note() const {
+    return [this](const Poco::Exception& e) { impl_.note_failure(e); };
+  }
+
   ServiceLauncher::Impl& impl_;
   std::string id_;
+  std::string name_;  // the case's full id
   std::shared_ptr<Inbox> inbox_;
   std::string resource_;
   std::set<std::string> types_;
@@ -272,6 +309,7 @@ class ServiceSession final : public AdapterSession {
 }  // namespace
 
 ServiceLauncher::ServiceLauncher(std::string service_url) : service_url_(std::move(service_url)), impl_(std::make_unique<Impl>()) {
+  impl_->service_url = service_url_;
   const HttpAnswer status = call("GET", service_url_, "");
   if (status.status != 200) throw std::runtime_error("test service: GET " + service_url_ + " answered " + std::to_string(status.status));
   try {
@@ -284,9 +322,12 @@ ServiceLauncher::ServiceLauncher(std::string service_url) : service_url_(std::mo
   }
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   auto params = new Poco::Net::HTTPServerParams;
+  // No keep-alive: a service posting through a keep-alive agent (Node's) would hold a server
+  // thread per idle connection, and later callbacks would queue behind them (issue 18). One
+  // request per connection frees the thread as soon as the callback is answered.
   params->setMaxThreads(32);
   params->setMaxQueued(256);
-  params->setKeepAlive(true);
+  params->setKeepAlive(false);
   impl_->callback_base = "http://127.0.0.1:" + std::to_string(socket.address().port()) + "/cb/";
   impl_->server = std::make_unique<Poco::Net::HTTPServer>(new CallbackFactory(*impl_), socket, params);
   impl_->server->start();
@@ -295,6 +336,8 @@ ServiceLauncher::ServiceLauncher(std::string service_url) : service_url_(std::mo
 ServiceLauncher::~ServiceLauncher() {
   if (impl_->server) impl_->server->stopAll(true);
 }
+
+std::string ServiceLauncher::gone() const { return impl_->gone_reason(); }
 
 std::set<std::string> ServiceLauncher::runner_capabilities() const {
   std::set<std::string> out;
@@ -309,13 +352,33 @@ std::set<std::string> ServiceLauncher::runner_capabilities() const {
 std::string ServiceLauncher::adapt(ClientCase& c) const {
   const auto has = [&](const char* cap) { return declared_.count(cap) > 0; };
   // What the service does not report, by its ssespec-* capability: the rule of unreportable.hpp.
+  // Not last-event-id: every service's "id" is read as the last event ID, as LaunchDarkly's
+  // harness reads it ("last ID persists if not overridden by later event").
   std::set<std::string> missing;
   for (const std::string& name : unreportable_names()) {
-    if (!has(("ssespec-" + name).c_str())) missing.insert(name);
+    if (name != "last-event-id" && !has(("ssespec-" + name).c_str())) missing.insert(name);
   }
   std::string why;
   const std::string needed = fit_to_unreportable(c, missing, why);
   if (!needed.empty()) return "needs capability 'ssespec-" + needed + "': the test service reports " + why;
+  bool api_named = false;
+  std::size_t comments = 0;
+  for (const TraceEntry& t : c.trace) {
+    api_named = api_named || (t.kind == "message" && (t.type == "open" || t.type == "error"));
+    comments += t.kind == "comment" ? 1 : 0;
+  }
+  // LaunchDarkly's listen command adds a listener for the type: for "open" and "error" that is
+  // the listener of the real open and error events too, and its callbacks cannot be told apart.
+  // (A service without listeners reports every event as kind "event": those are graded.)
+  if (api_named && !has("ssespec-listen") && has("event-type-listeners")) {
+    return "needs capability 'ssespec-listen': a LaunchDarkly service reports events named open or error "
+           "through the same listener as the real open and error events";
+  }
+  // One HTTP request per comment: no service posts a flood of them within the case's deadline.
+  if (comments > kMaxCommentCallbacks) {
+    return "expects " + std::to_string(comments) + " comment callbacks, one HTTP request each from the test service "
+           "(more than " + std::to_string(kMaxCommentCallbacks) + ")";
+  }
   // LaunchDarkly's `listen` commands come after the stream is created, so its first bytes could
   // beat them: hold the first body bytes back a moment (the bytes and their later boundaries
   // are unchanged). ssespec-listen, in the create body, has no such race.
@@ -327,6 +390,7 @@ std::string ServiceLauncher::adapt(ClientCase& c) const {
 }
 
 std::unique_ptr<AdapterSession> ServiceLauncher::start(const ClientCase& c, const std::string& url) {
+  if (const std::string gone = impl_->gone_reason(); !gone.empty()) throw std::runtime_error(gone);
   const std::string id = std::to_string(++impl_->counter);
   auto inbox = std::make_shared<Inbox>();
   {
@@ -365,9 +429,19 @@ std::unique_ptr<AdapterSession> ServiceLauncher::start(const ClientCase& c, cons
   };
   HttpAnswer created;
   try {
-    created = call("POST", service_url_, stringify(create));
+    {
+      std::lock_guard<std::mutex> lock(impl_->running_mutex);
+      impl_->running.insert(c.full_id());
+    }
+    created = call("POST", service_url_, stringify(create), [&](const Poco::Exception& e) { impl_->note_failure(e); });
   } catch (...) {
     forget();
+    {
+      std::lock_guard<std::mutex> lock(impl_->running_mutex);
+      impl_->running.erase(c.full_id());
+    }
+    // The service is gone: say so, so that the runner stops rather than counting this case.
+    if (const std::string gone = impl_->gone_reason(); !gone.empty()) throw std::runtime_error(gone);
     throw;
   }
   if (!ok(created.status) || created.location.empty()) {
@@ -378,7 +452,7 @@ std::unique_ptr<AdapterSession> ServiceLauncher::start(const ClientCase& c, cons
   const std::string resource = Poco::URI(Poco::URI(service_url_), created.location).toString();
   // Without either listen capability, the service reports every event: keep what EventSource
   // listeners for the case's types would see.
-  auto session = std::make_unique<ServiceSession>(*impl_, id, inbox, resource, types, !own_listen,
+  auto session = std::make_unique<ServiceSession>(*impl_, id, c.full_id(), inbox, resource, types, !own_listen,
                                                   declared_.count("ssespec-ready-state") > 0);
   if (ld_listen) {
     for (const std::string& t : c.listen) {
@@ -387,7 +461,7 @@ std::unique_ptr<AdapterSession> ServiceLauncher::start(const ClientCase& c, cons
       Object type;
       type.set("type", t);
       listen.set("listen", type);
-      call("POST", resource, stringify(listen));
+      call("POST", resource, stringify(listen), [&](const Poco::Exception& e) { impl_->note_failure(e); });
     }
   }
   return session;

@@ -6,7 +6,8 @@
 // observations the protocol lacks come under capabilities of our own (conformance/ADAPTERS.md):
 //   ssespec-open             callback {"kind":"open"} on the open event
 //   ssespec-ready-state      error callbacks carry "readyState" (0 or 2)
-//   ssespec-last-event-id    an event's "id" is MessageEvent.lastEventId ("" when none)
+//   ssespec-last-event-id    an event's "id" is MessageEvent.lastEventId ("" when none); LaunchDarkly's
+//                            harness reads "id" this way too, so every service is read so
 //   ssespec-listen           create body "listen": [types]; only those and message are reported
 //   ssespec-close            command {"command":"close"}, answered by callback {"kind":"closed"}
 //   ssespec-close-in-handler create body "closeAfter": "message:2" (SSESPEC_CLOSE_AFTER's rule)
@@ -30,6 +31,8 @@ class ServiceLauncher final : public AdapterLauncher {
   std::unique_ptr<AdapterSession> start(const ClientCase& c, const std::string& url) override;
   std::string adapt(ClientCase& c) const override;
   std::string declarer() const override { return "the test service does not declare (GET /)"; }
+  // Set once the service refuses connections: the run stops (exit 2), naming the running cases.
+  std::string gone() const override;
 
   const std::set<std::string>& service_capabilities() const { return declared_; }
   // The runner's capability names the service has: close, close-in-handler (ours), and

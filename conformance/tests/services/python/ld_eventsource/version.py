@@ -1,0 +1,1 @@
+VERSION = "1.7.2"  # x-release-please-version

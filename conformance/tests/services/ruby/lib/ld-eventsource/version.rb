@@ -1,0 +1,3 @@
+module SSE
+  VERSION = "2.6.0" # x-release-please-version
+end
