@@ -176,7 +176,11 @@ class ScriptedHandler final : public HTTPRequestHandler {
       stream.end = End::hang;  // past the script: hold the request, answer nothing
     } else {
       const ScriptedResponse& scripted = session_->script->connections[index];
-      if (scripted.send_head) stream.head = head_bytes(scripted);
+      if (scripted.send_head) {
+        const std::string session_path = "/s/" + session_->id;
+        stream.head = head_bytes(scripted, {{kOriginPlaceholder, "http://" + request.serverAddress().toString()},
+                                            {kSessionPlaceholder, session_path}});
+      }
       stream.steps = std::shared_ptr<const std::vector<Step>>(session_->script, &scripted.steps);  // shared, not copied
       stream.end = scripted.end;
       std::weak_ptr<ReferenceServer::Session> weak = session_;

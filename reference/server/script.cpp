@@ -1,5 +1,7 @@
 #include "server/script.hpp"
 
+#include <sstream>
+
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/String.h>
@@ -43,6 +45,21 @@ End end_from(const JsonNode& node) {
   node.fail("expected close, reset or hang");
 }
 
+// "framing": "chunked" sends the body with Transfer-Encoding: chunked (RFC 9112 section 7.1),
+// one HTTP chunk per script chunk, so a case's chunk boundaries are the wire's chunk
+// boundaries. Done here, once, so the server's pump writes bytes and knows nothing of framing.
+void frame_chunked(ScriptedResponse& r) {
+  r.headers.emplace_back("Transfer-Encoding", "chunked");
+  for (Step& step : r.steps) {
+    if (step.delay_ms > 0 || step.bytes.empty()) continue;  // an empty chunk would end the body
+    std::ostringstream size;
+    size << std::hex << step.bytes.size();
+    step.bytes = size.str() + "\r\n" + step.bytes + "\r\n";
+  }
+  // An orderly end is the last-chunk; reset and hang never finish the body.
+  if (r.end == End::close) r.steps.push_back({"0\r\n\r\n", 0});
+}
+
 }  // namespace
 
 const char* to_string(End end) {
@@ -55,7 +72,7 @@ const char* to_string(End end) {
 }
 
 ScriptedResponse response_from_json(const JsonNode& node) {
-  node.allow_only({"status", "reason", "headers", "chunks", "end", "raw"});
+  node.allow_only({"status", "reason", "headers", "chunks", "end", "raw", "framing"});
   ScriptedResponse r;
   r.send_head = !node.bool_or("raw", false);
   if (node.has("status")) {
@@ -71,6 +88,13 @@ ScriptedResponse response_from_json(const JsonNode& node) {
   }
   if (node.has("chunks")) node.at("chunks").for_each([&](const JsonNode& chunk) { r.steps.push_back(step_from(chunk)); });
   if (node.has("end")) r.end = end_from(node.at("end"));
+  const std::string framing = node.string_or("framing", "close");
+  if (framing == "chunked") {
+    if (!r.send_head) node.at("framing").fail("a raw response writes its own framing");
+    frame_chunked(r);
+  } else if (framing != "close") {
+    node.at("framing").fail("expected close or chunked");
+  }
   return r;
 }
 
@@ -82,13 +106,15 @@ Script script_from_json(const std::string& text, const std::string& display_name
   return script;
 }
 
-std::string head_bytes(const ScriptedResponse& response) {
+std::string head_bytes(const ScriptedResponse& response, const std::vector<std::pair<std::string, std::string>>& placeholders) {
   std::string reason = response.reason;
   if (reason.empty()) reason = Poco::Net::HTTPResponse::getReasonForStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + reason + "\r\n";
   bool has_connection = false;
   for (const auto& [name, value] : response.headers) {
-    head += name + ": " + value + "\r\n";
+    std::string filled = value;
+    for (const auto& [placeholder, text] : placeholders) Poco::replaceInPlace(filled, placeholder, text);
+    head += name + ": " + filled + "\r\n";
     has_connection = has_connection || Poco::icompare(name, "connection") == 0;
   }
   if (!has_connection) head += "Connection: close\r\n";

@@ -54,8 +54,16 @@ Script script_from_json(const std::string& text, const std::string& display_name
 
 constexpr int kMaxDelayMs = 2000;  // one pause; longer ones are typos that stall a suite
 
+// Placeholders a header value may hold (e.g. "Location": "{origin}{session}/moved"), so a
+// case can send an absolute URL without knowing the port: the server's own origin,
+// http://127.0.0.1:PORT, and the session's path prefix, /s/<id> (fixtures/README.md).
+inline const std::string kOriginPlaceholder = "{origin}";
+inline const std::string kSessionPlaceholder = "{session}";
+
 // The bytes of the status line and headers (plus `Connection: close` unless the script sets
-// a Connection header), ending in the blank line.
-std::string head_bytes(const ScriptedResponse& response);
+// a Connection header), ending in the blank line. Each (placeholder, text) pair is replaced
+// in header values; with none, values are written as they are.
+std::string head_bytes(const ScriptedResponse& response,
+                       const std::vector<std::pair<std::string, std::string>>& placeholders = {});
 
 }  // namespace ssespec::server

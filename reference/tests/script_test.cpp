@@ -143,5 +143,34 @@ TEST(ScriptLoaderTest, AFixtureResponseErrorNamesTheFileAndItsPath) {
   }
 }
 
+TEST(ScriptLoaderTest, ChunkedFramingWrapsEachChunkAndEndsWithTheLastChunk) {
+  const ScriptedResponse r = one(R"({"framing": "chunked", "chunks": ["data: a\r", {"delayMs": 5}, "\ndata: b\n\n"]})");
+  EXPECT_EQ(r.headers, (Headers{{"Content-Type", "text/event-stream"}, {"Transfer-Encoding", "chunked"}}));
+  ASSERT_EQ(r.steps.size(), 4u);
+  EXPECT_EQ(r.steps[0].bytes, "8\r\ndata: a\r\r\n");
+  EXPECT_EQ(r.steps[1].delay_ms, 5);
+  EXPECT_EQ(r.steps[2].bytes, "a\r\n\ndata: b\n\n\r\n");
+  EXPECT_EQ(r.steps[3].bytes, "0\r\n\r\n");
+}
+
+TEST(ScriptLoaderTest, ChunkedFramingThatHangsNeverEndsTheBody) {
+  const ScriptedResponse r = one(R"({"framing": "chunked", "chunks": ["data: a\n\n"], "end": "hang"})");
+  ASSERT_EQ(r.steps.size(), 1u);
+  EXPECT_EQ(r.steps[0].bytes, "9\r\ndata: a\n\n\r\n");
+}
+
+TEST(ScriptLoaderTest, FramingIsCloseOrChunkedAndNotRaw) {
+  EXPECT_EQ(one(R"({"framing": "close", "chunks": ["x"]})").steps.at(0).bytes, "x");
+  EXPECT_NE(response_error(R"({"framing": "gzip"})").find("framing: expected close or chunked"), std::string::npos);
+  EXPECT_NE(response_error(R"({"raw": true, "framing": "chunked"})").find("framing"), std::string::npos);
+}
+
+TEST(ScriptLoaderTest, HeadBytesFillsPlaceholdersInHeaderValues) {
+  const ScriptedResponse r = one(R"({"status": 302, "headers": {"Location": "{origin}{session}/moved"}})");
+  EXPECT_EQ(head_bytes(r, {{kOriginPlaceholder, "http://127.0.0.1:9"}, {kSessionPlaceholder, "/s/k"}}),
+            "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/s/k/moved\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(head_bytes(r), "HTTP/1.1 302 Found\r\nLocation: {origin}{session}/moved\r\nConnection: close\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace ssespec::server
