@@ -38,6 +38,19 @@ class AdapterSession {
   void attach(CaseProgress& record) { progress_.store(&record); }
 
  protected:
+  // One line of adapter output as the next observation (Next::entry), or Next::problem naming
+  // a line outside the protocol: one rule for an adapter per process and a persistent one.
+  static Next entry_from_line(const std::string& line, TraceEntry& entry, std::string& problem) {
+    std::string error;
+    const auto parsed = trace_entry_from_json(line, error);
+    if (!parsed) {
+      problem = "the adapter printed a line outside the protocol: " + line.substr(0, 200) + " (" + error + ")";
+      return Next::problem;
+    }
+    entry = *parsed;
+    return Next::entry;
+  }
+
   void progress(std::string what) {
     if (CaseProgress* record = progress_.load()) record->note(Clock::now(), std::move(what));
   }

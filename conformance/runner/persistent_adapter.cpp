@@ -128,14 +128,7 @@ class PersistentSession final : public AdapterSession {
       line = std::move(channel_->lines.front());
       channel_->lines.pop_front();
     }
-    std::string error;
-    const auto parsed = trace_entry_from_json(line, error);
-    if (!parsed) {
-      problem = "the adapter printed a line outside the protocol: " + line.substr(0, 200) + " (" + error + ")";
-      return Next::problem;
-    }
-    entry = *parsed;
-    return Next::entry;
+    return entry_from_line(line, entry, problem);
   }
 
   void close() override { send_close(); }

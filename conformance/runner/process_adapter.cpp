@@ -68,14 +68,7 @@ class ProcessSession final : public AdapterSession {
       }
       if (!line.empty()) break;
     }
-    std::string error;
-    const auto parsed = trace_entry_from_json(line, error);
-    if (!parsed) {
-      problem = "the adapter printed a line outside the protocol: " + line.substr(0, 200) + " (" + error + ")";
-      return Next::problem;
-    }
-    entry = *parsed;
-    return Next::entry;
+    return entry_from_line(line, entry, problem);
   }
 
   void close() override { process_.write_stdin("close\n"); }
