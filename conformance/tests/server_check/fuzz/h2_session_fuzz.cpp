@@ -6,8 +6,12 @@
 // nghttp2 1.52 judges a window overrun per read (and words its errors per read), so where the server overran the window, how
 // much DATA came through before FLOW_CONTROL_ERROR depends on the reads (whole: the frame, then
 // the error; in pieces: the bytes up to the window); such inputs are checked for safety only.
-// Frames after a GOAWAY or a session error are compared no further: the pieces stop being fed
-// once the session is done, where one whole read may still carry them.
+// A second, found by this target too: where both reads end in a session error, nghttp2 1.52 may
+// judge the frames before it per read as well (a zero-length HEADERS, then a zero-length
+// CONTINUATION: delivered as an empty header block in one read, PROTOCOL_ERROR byte by byte),
+// so such inputs must only both end in an error. Frames after a GOAWAY or a session error are
+// compared no further: the pieces stop being fed once the session is done, where one whole read
+// may still carry them.
 //
 // Built with -DSSESPEC_FUZZ=ON and clang (conformance/tests/server_check/fuzz/run_fuzz.sh).
 #include <algorithm>
@@ -75,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string pieces = read(bytes, piece, manual_window);
   const bool overrun = whole.find(" code 3 ") != std::string::npos ||
                        pieces.find(" code 3 ") != std::string::npos;
-  if (until_done(whole) != until_done(pieces) && !overrun) {
+  const bool both_failed = whole.find("\nevent 6 on") != std::string::npos && pieces.find("\nevent 6 on") != std::string::npos;
+  if (until_done(whole) != until_done(pieces) && !overrun && !both_failed) {
     std::fprintf(stderr, "whole and in pieces of %zu differ:\n--- whole%s\n--- pieces%s\n", piece, whole.c_str(),
                  pieces.c_str());
     std::abort();
