@@ -28,7 +28,6 @@ class ProcessLauncher final : public AdapterLauncher {
   std::set<std::string> cannot_report_;
 };
 
-
 // How a crash's message quotes the adapter's stderr: its exception line (subprocess.hpp), then its tail.
 std::string crash_stderr_clause(const std::string& stderr_text);
 

@@ -17,7 +17,7 @@ const kCloseGraceMs = 2000;
 // close(); it costs a worker start (and the library's import) per case, so it is opt-in.
 export function run(startCase, { caseWorkers = false } = {}) {
   if (!isMainThread) return runCaseInWorker(startCase);
-  if (process.env.SSESPEC_PERSISTENT === "1") return caseWorkers ? runPersistentInWorkers() : runPersistent(startCase);
+  if (process.env.SSESPEC_PERSISTENT === "1") return runPersistent(caseWorkers ? casesInWorkers() : casesInThisThread(startCase));
   const reporter = createReporter({
     listen: JSON.parse(process.env.SSESPEC_LISTEN || "[]"),
     closeAfter: process.env.SSESPEC_CLOSE_AFTER,
@@ -28,64 +28,69 @@ export function run(startCase, { caseWorkers = false } = {}) {
   commands.on("close", () => { reporter.end(); process.exit(0); });
 }
 
-function runPersistent(startCase) {
-  const cases = new Map();  // case id -> reporter
+// Persistent mode: one loop over the stdin commands, whichever way the cases run.
+function runPersistent(cases) {
   const commands = createInterface({ input: process.stdin });
   commands.on("line", (line) => {
     if (!line.trim()) return;
     const command = JSON.parse(line);
-    if (command.open) {
-      const reporter = createReporter(command.open, (text) => process.stdout.write(text));
-      cases.set(command.open.case, reporter);
-      startCase(command.open.url, reporter);
-    } else if ("close" in command) {
-      const reporter = cases.get(command.close);
-      cases.delete(command.close);
-      reporter?.close();
-    }
+    if (command.open) cases.open(command.open);
+    else if ("close" in command) cases.close(command.close);
   });
   commands.on("close", () => {
-    for (const reporter of cases.values()) reporter.end();
+    cases.endAll();
     process.exit(0);
   });
 }
 
-// Persistent mode with a worker thread per case (this same adapter module, started again), so a
+// Every case on this one thread.
+function casesInThisThread(startCase) {
+  const reporters = new Map();  // case id -> reporter
+  return {
+    open(settings) {
+      const reporter = createReporter(settings, (text) => process.stdout.write(text));
+      reporters.set(settings.case, reporter);
+      startCase(settings.url, reporter);
+    },
+    close(id) {
+      const reporter = reporters.get(id);
+      reporters.delete(id);
+      reporter?.close();
+    },
+    endAll() { for (const reporter of reporters.values()) reporter.end(); },
+  };
+}
+
+// Each case in a worker thread of its own (this same adapter module, started again), so a
 // library that keeps a thread busy after close() (extended-eventsource parsing 100,000 blank
 // lines for over 15 s) is stopped with its worker instead of holding up every later case.
-function runPersistentInWorkers() {
+function casesInWorkers() {
   const workers = new Map();  // case id -> Worker
   const stop = (id) => {
     const worker = workers.get(id);
     workers.delete(id);
     worker?.terminate();
   };
-  const commands = createInterface({ input: process.stdin });
-  commands.on("line", (line) => {
-    if (!line.trim()) return;
-    const command = JSON.parse(line);
-    if (command.open) {
-      const id = command.open.case;
-      const worker = new Worker(process.argv[1], { workerData: command.open });
+  return {
+    open(settings) {
+      const worker = new Worker(process.argv[1], { workerData: settings });
       worker.on("message", (text) => process.stdout.write(text));
       // An exception the library throws kills its case's worker as it would a per-process
       // adapter: say so on stderr and end the process, which fails the cases running then.
       worker.on("error", (error) => {
-        console.error(`case ${id}: ${error?.stack ?? error}`);
+        console.error(`case ${settings.case}: ${error?.stack ?? error}`);
         process.exit(70);
       });
-      workers.set(id, worker);
-    } else if ("close" in command) {
-      const worker = workers.get(command.close);
+      workers.set(settings.case, worker);
+    },
+    close(id) {
+      const worker = workers.get(id);
       if (!worker) return;
       worker.postMessage("close");
-      setTimeout(() => stop(command.close), kCloseGraceMs).unref();
-    }
-  });
-  commands.on("close", () => {
-    for (const worker of workers.values()) worker.terminate();
-    process.exit(0);
-  });
+      setTimeout(() => stop(id), kCloseGraceMs).unref();
+    },
+    endAll() { for (const worker of workers.values()) worker.terminate(); },
+  };
 }
 
 // One case inside its worker: lines go to the main thread, which writes them in order.
