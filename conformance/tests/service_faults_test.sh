@@ -100,7 +100,8 @@ case "$fault" in
     echo "PASS: the whole suite through a keep-alive service: no time-out, no failure" ;;
   single-threaded)
     # One case with steady progress for 7 s (a chunk a second, so never 5 s without progress)
-    # and six quick ones; the four workers' creates queue behind it at the service.
+    # and six quick ones; the four workers' creates queue behind it at the service, longer than
+    # the HTTP timeout (5 s) and than --startup-timeout 3, neither of which counts that wait.
     mkdir -p "$work/fixtures/client"
     quote='"spec": [{"url": "https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage", "quote": "Fire an event"}]'
     {
@@ -119,7 +120,7 @@ case "$fault" in
       printf '\n]}\n'
     } >"$work/fixtures/client/one-at-a-time.json"
     start_fake single-threaded
-    run_client single-threaded --jobs 4 --fixtures "$work/fixtures"
+    run_client single-threaded --jobs 4 --startup-timeout 3 --fixtures "$work/fixtures"
     [ "$status" -eq 0 ] || fail "exit $status: cases held behind the slow one failed"
     expect_pass single-threaded client/one-at-a-time/slow
     for i in 1 2 3 4 5 6; do expect_pass single-threaded client/one-at-a-time/quick-$i; done

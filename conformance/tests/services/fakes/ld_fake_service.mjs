@@ -176,7 +176,12 @@ const server = http.createServer(async (req, res) => {
         return send(400, { error: "streamUrl and callbackUrl are required" });
       }
       if (fault === "single-threaded") {
-        waitingCreates.push({ spec, send });
+        const waiting = { spec, send };
+        waitingCreates.push(waiting);
+        res.on("close", () => {  // the runner gave up on it: no stream
+          const i = waitingCreates.indexOf(waiting);
+          if (i >= 0) waitingCreates.splice(i, 1);
+        });
         return answerWaitingCreate();
       }
       return send(201, undefined, { location: `/streams/${startStream(spec)}` });
