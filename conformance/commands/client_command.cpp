@@ -55,6 +55,11 @@ int run(ClientOptions& options) {
     return kExitUsage;
   }
   if (!options.capabilities.empty()) options.run.capabilities = names_in(options.capabilities);
+  if (options.run.capabilities.count("restart") && options.run.service_url.empty()) {
+    std::cerr << "ssespec client: --capabilities restart: restart is LaunchDarkly's command to a test service "
+                 "(--service, declared in GET /); the adapter protocol has no such command\n";
+    return kExitUsage;
+  }
   options.run.cannot_report = names_in(options.cannot_report);
   for (const std::string& name : options.run.cannot_report) {
     if (!unreportable_names().count(name)) {

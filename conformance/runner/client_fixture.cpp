@@ -135,7 +135,7 @@ namespace {
 
 // "options": the client's configuration; each part adds the capability it needs.
 void load_config(const JsonNode& node, ClientCase& c) {
-  node.allow_only({"headers", "lastEventId", "method", "body", "readTimeoutMs"});
+  node.allow_only({"headers", "lastEventId", "method", "body", "readTimeoutMs", "restartAfter"});
   ClientConfig& config = c.config;
   if (node.has("headers")) {
     const JsonNode headers = node.at("headers");
@@ -156,6 +156,17 @@ void load_config(const JsonNode& node, ClientCase& c) {
     if (ms < 1 || ms > 10000) node.at("readTimeoutMs").fail("expected 1..10000");
     config.read_timeout_ms = static_cast<int>(ms);
     c.requires_caps.push_back("read-timeout");
+  }
+  if (node.has("restartAfter")) {
+    // "message:N": the one observation every client reports (not every API has open or error).
+    const std::string after = node.at("restartAfter").as_string();
+    const std::string n = after.rfind("message:", 0) == 0 ? after.substr(8) : "";
+    if (n.empty() || n.size() > 6 || !std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) ||
+        std::stoi(n) < 1) {
+      node.at("restartAfter").fail("expected \"message:N\" with N >= 1");
+    }
+    config.restart_after = std::stoi(n);
+    c.requires_caps.push_back("restart");
   }
 }
 

@@ -35,6 +35,7 @@ struct ClientConfig {
   std::optional<std::string> method;         // "post": instead of GET, on every request
   std::optional<std::string> body;           // "post": sent on every request
   std::optional<int> read_timeout_ms;        // "read-timeout": silence for this long is an error
+  int restart_after = 0;  // "restart": the caller restarts the client after the N-th message (0: never)
 };
 
 struct ClientConnection {

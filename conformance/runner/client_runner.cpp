@@ -61,13 +61,15 @@ std::string why_skipped(const ClientCase& c, const ClientRunOptions& options, Ad
 
 // The case's limits. Its clock starts at the client's first request: starting a runtime and
 // loading a library (seconds under load) is bounded by its own limit, never graded as delay.
+// That start-up limit counts from the clock's creation, once the launcher has started the
+// adapter: a test service may hold its answer to a create while busy with other streams.
 // From then on the case times out after --timeout without progress (case_progress.hpp), and
 // at the latest kCaseCapTimeouts times --timeout after the first request.
 class CaseClock {
  public:
   CaseClock(Clock::time_point created, const ClientRunOptions& options, CaseProgress& progress)
       : created_(created),
-        startup_deadline_(created + to_duration(options.startup_s)),
+        startup_deadline_(Clock::now() + to_duration(options.startup_s)),
         case_time_(to_duration(options.timeout_s)),
         cap_time_(to_duration(options.timeout_s * kCaseCapTimeouts)),
         progress_(progress) {}
@@ -378,7 +380,7 @@ RunResult run_client_cases(const std::vector<ClientCase>& cases, const ClientRun
   std::unique_ptr<AdapterLauncher> launcher;
   ClientRunOptions effective = options;
   if (!options.service_url.empty()) {
-    auto service = std::make_unique<ServiceLauncher>(options.service_url);
+    auto service = std::make_unique<ServiceLauncher>(options.service_url, options.startup_s);
     effective.capabilities = service->runner_capabilities();
     run.target = options.service_url;
     if (options.implementation.empty()) run.implementation = "test service at " + options.service_url;

@@ -17,6 +17,8 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <ssespec/parser.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -44,8 +46,11 @@ struct HttpAnswer {
 };
 
 // One request to the service; throws std::runtime_error naming the call if it cannot be made.
+// `keep_waiting`, if given, is asked every 100 ms until the answer begins: "" waits on, a
+// reason gives up (a timeout that names it).
 HttpAnswer call(const std::string& method, const std::string& url, const std::string& json_body,
-               const std::function<void(const Poco::Exception&)>& on_failure = {}) {
+               const std::function<void(const Poco::Exception&)>& on_failure = {},
+               const std::function<std::string()>& keep_waiting = {}) {
   try {
     const Poco::URI uri(url);
     Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
@@ -54,10 +59,16 @@ HttpAnswer call(const std::string& method, const std::string& url, const std::st
     if (!json_body.empty()) {
       request.setContentType("application/json");
       request.setContentLength(static_cast<std::streamsize>(json_body.size()));
-      session.sendRequest(request) << json_body;
-    } else {
-      if (method == "POST") request.setContentLength(0);
-      session.sendRequest(request);
+    } else if (method == "POST") {
+      request.setContentLength(0);
+    }
+    // Flushed: POCO sends a buffered request only when the answer is read, and the wait below
+    // watches the socket before that.
+    session.sendRequest(request) << json_body << std::flush;
+    if (keep_waiting) {
+      while (!session.socket().poll(Poco::Timespan(0, 100 * 1000), Poco::Net::Socket::SELECT_READ)) {
+        if (const std::string why = keep_waiting(); !why.empty()) throw Poco::TimeoutException(why);
+      }
     }
     Poco::Net::HTTPResponse response;
     std::istream& in = session.receiveResponse(response);
@@ -73,6 +84,22 @@ HttpAnswer call(const std::string& method, const std::string& url, const std::st
 }
 
 bool ok(int status) { return status >= 200 && status < 300; }
+
+// The comment lines in a case's responses (its body bytes, each connection a stream of its own).
+std::size_t stream_comments(const ClientCase& c) {
+  struct Counter final : EventSink {
+    std::size_t comments = 0;
+    void on_event(const Event&) override {}
+    void on_comment(std::string_view) override { ++comments; }
+  } counter;
+  for (const ClientConnection& connection : c.connections) {
+    Parser parser;
+    for (const server::Step& step : connection.response.steps) {
+      if (parser.feed(step.bytes, counter) != Status::ok) break;
+    }
+  }
+  return counter.comments;
+}
 
 std::string stringify(const Object& o) {
   std::ostringstream out;
@@ -101,6 +128,9 @@ struct ServiceLauncher::Impl {
   std::mutex running_mutex;
   std::set<std::string> running;  // the cases whose streams are open, by full id
   std::string gone;               // why the service is gone for good, once it is
+  int open_streams = 0;           // created and not yet deleted
+  Clock::time_point last_closed{};  // when the last of them was deleted
+  Clock::duration startup{};      // --startup-timeout
 
   // A failed call to the service: if the service no longer accepts connections, it is gone and
   // the run stops, naming the cases that were running (every later case would fail the same way).
@@ -116,6 +146,25 @@ struct ServiceLauncher::Impl {
   std::string gone_reason() {
     std::lock_guard<std::mutex> lock(running_mutex);
     return gone;
+  }
+
+  void stream_opened() {
+    std::lock_guard<std::mutex> lock(running_mutex);
+    ++open_streams;
+  }
+  void stream_closed() {
+    std::lock_guard<std::mutex> lock(running_mutex);
+    if (--open_streams == 0) last_closed = Clock::now();
+  }
+  // Whether a create sent at `sent` may wait longer ("") or why not. A service may answer one
+  // create at a time, holding the next until a stream is deleted (a single-threaded one): that
+  // wait is not the case's, so it lasts while any stream of the service is open, then at most
+  // --startup-timeout from the later of the request and the last stream's end.
+  std::string create_patience(Clock::time_point sent) {
+    std::lock_guard<std::mutex> lock(running_mutex);
+    if (open_streams > 0 || Clock::now() < std::max(sent, last_closed) + startup) return {};
+    return "no answer to the create within " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(startup).count()) +
+           " s (--startup-timeout) while none of the service's streams was open";
   }
 
   std::shared_ptr<Inbox> inbox(const std::string& id) {
@@ -180,7 +229,8 @@ class CallbackFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 class ServiceSession final : public AdapterSession {
  public:
   ServiceSession(ServiceLauncher::Impl& impl, std::string id, std::string name, std::shared_ptr<Inbox> inbox,
-                 std::string resource, std::set<std::string> types, bool filter_types, bool has_ready_state)
+                 std::string resource, std::set<std::string> types, bool filter_types, bool has_ready_state,
+                 int restart_after)
       : impl_(impl),
         id_(std::move(id)),
         name_(std::move(name)),
@@ -188,15 +238,21 @@ class ServiceSession final : public AdapterSession {
         resource_(std::move(resource)),
         types_(std::move(types)),
         filter_types_(filter_types),
-        has_ready_state_(has_ready_state) {}
+        has_ready_state_(has_ready_state),
+        restart_after_(restart_after) {
+    impl_.stream_opened();
+  }
 
   ~ServiceSession() override {
     {
       std::lock_guard<std::mutex> lock(impl_.mutex);
       impl_.inboxes.erase(id_);
     }
-    std::lock_guard<std::mutex> lock(impl_.running_mutex);
-    impl_.running.erase(name_);
+    {
+      std::lock_guard<std::mutex> lock(impl_.running_mutex);
+      impl_.running.erase(name_);
+    }
+    impl_.stream_closed();
   }
 
   Next next(TraceEntry& entry, std::string& problem, Clock::time_point deadline) override {
@@ -223,6 +279,8 @@ class ServiceSession final : public AdapterSession {
       }
       if (!e) continue;  // something EventSource would not report (a comment, an unlistened type)
       entry = *e;
+      // LaunchDarkly's restart, as the case's options say: after the N-th message observed.
+      if (entry.kind == "message" && ++messages_ == restart_after_) command(R"({"command":"restart"})");
       return Next::entry;
     }
   }
@@ -303,13 +361,17 @@ class ServiceSession final : public AdapterSession {
   std::set<std::string> types_;
   bool filter_types_;
   bool has_ready_state_;
+  int restart_after_;  // 0: never
+  int messages_ = 0;
   std::string failed_;
 };
 
 }  // namespace
 
-ServiceLauncher::ServiceLauncher(std::string service_url) : service_url_(std::move(service_url)), impl_(std::make_unique<Impl>()) {
+ServiceLauncher::ServiceLauncher(std::string service_url, double startup_s)
+    : service_url_(std::move(service_url)), impl_(std::make_unique<Impl>()) {
   impl_->service_url = service_url_;
+  impl_->startup = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(startup_s));
   const HttpAnswer status = call("GET", service_url_, "");
   if (status.status != 200) throw std::runtime_error("test service: GET " + service_url_ + " answered " + std::to_string(status.status));
   try {
@@ -343,7 +405,7 @@ std::set<std::string> ServiceLauncher::runner_capabilities() const {
   std::set<std::string> out;
   if (declared_.count("ssespec-close")) out.insert("close");
   if (declared_.count("ssespec-close-in-handler")) out.insert("close-in-handler");
-  for (const char* cap : {"headers", "last-event-id", "post", "comments", "read-timeout"}) {
+  for (const char* cap : {"headers", "last-event-id", "post", "comments", "read-timeout", "restart"}) {
     if (declared_.count(cap)) out.insert(cap);
   }
   return out;
@@ -375,9 +437,11 @@ std::string ServiceLauncher::adapt(ClientCase& c) const {
            "through the same listener as the real open and error events";
   }
   // One HTTP request per comment: no service posts a flood of them within the case's deadline.
+  // A service with `comments` posts one for every comment line the stream carries, graded or not.
+  if (has("comments")) comments = std::max(comments, stream_comments(c));
   if (comments > kMaxCommentCallbacks) {
-    return "expects " + std::to_string(comments) + " comment callbacks, one HTTP request each from the test service "
-           "(more than " + std::to_string(kMaxCommentCallbacks) + ")";
+    return "the stream carries " + std::to_string(comments) + " comments, one callback (an HTTP request) each from a "
+           "test service with 'comments' (more than " + std::to_string(kMaxCommentCallbacks) + ")";
   }
   // LaunchDarkly's `listen` commands come after the stream is created, so its first bytes could
   // beat them: hold the first body bytes back a moment (the bytes and their later boundaries
@@ -433,7 +497,9 @@ std::unique_ptr<AdapterSession> ServiceLauncher::start(const ClientCase& c, cons
       std::lock_guard<std::mutex> lock(impl_->running_mutex);
       impl_->running.insert(c.full_id());
     }
-    created = call("POST", service_url_, stringify(create), [&](const Poco::Exception& e) { impl_->note_failure(e); });
+    const auto sent = Clock::now();
+    created = call("POST", service_url_, stringify(create), [&](const Poco::Exception& e) { impl_->note_failure(e); },
+                   [&] { return impl_->create_patience(sent); });
   } catch (...) {
     forget();
     {
@@ -453,7 +519,7 @@ std::unique_ptr<AdapterSession> ServiceLauncher::start(const ClientCase& c, cons
   // Without either listen capability, the service reports every event: keep what EventSource
   // listeners for the case's types would see.
   auto session = std::make_unique<ServiceSession>(*impl_, id, c.full_id(), inbox, resource, types, !own_listen,
-                                                  declared_.count("ssespec-ready-state") > 0);
+                                                  declared_.count("ssespec-ready-state") > 0, c.config.restart_after);
   if (ld_listen) {
     for (const std::string& t : c.listen) {
       Object listen;

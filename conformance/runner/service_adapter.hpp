@@ -11,6 +11,7 @@
 //   ssespec-listen           create body "listen": [types]; only those and message are reported
 //   ssespec-close            command {"command":"close"}, answered by callback {"kind":"closed"}
 //   ssespec-close-in-handler create body "closeAfter": "message:2" (SSESPEC_CLOSE_AFTER's rule)
+// and LaunchDarkly's `restart` command, sent where a case's options.restartAfter says.
 #pragma once
 
 #include <memory>
@@ -24,8 +25,9 @@ namespace ssespec {
 class ServiceLauncher final : public AdapterLauncher {
  public:
   // Asks the service for its capabilities and starts the callback endpoint; throws
-  // std::runtime_error if the service does not answer `GET /` with 200.
-  explicit ServiceLauncher(std::string service_url);
+  // std::runtime_error if the service does not answer `GET /` with 200. A create may wait for
+  // its answer while another stream of the service is open, and `startup_s` more once none is.
+  ServiceLauncher(std::string service_url, double startup_s);
   ~ServiceLauncher() override;
 
   std::unique_ptr<AdapterSession> start(const ClientCase& c, const std::string& url) override;

@@ -282,6 +282,32 @@ TEST_F(ClientRunnerTest, BadFixtureNamesFileAndField) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(ClientRunnerTest, RestartAfterTakesOnlyMessageCounts) {
+  const auto dir = std::filesystem::temp_directory_path() / "ssespec-client-restart-test";
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "restart.json";
+  const auto write = [&](const std::string& after) {
+    std::ofstream(file) << R"({"description": "x", "cases": [{"id": "a", "description": "d",
+      "spec": [{"url": "https://html.spec.whatwg.org/multipage/server-sent-events.html#dom-eventsource"}],
+      "options": {"restartAfter": ")" << after << R"("}, "connections": [{"response": {}}], "expect": {"trace": []}}]})";
+  };
+  write("message:2");
+  const std::vector<ClientCase> cases = load_client_file(file, "client/restart");
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].config.restart_after, 2);
+  EXPECT_NE(std::find(cases[0].requires_caps.begin(), cases[0].requires_caps.end(), "restart"), cases[0].requires_caps.end());
+  for (const char* bad : {"open:1", "message:0", "message:", "message:x1"}) {
+    write(bad);
+    try {
+      load_client_file(file, "client/restart");
+      ADD_FAILURE() << bad << ": no error";
+    } catch (const FixtureError& e) {
+      EXPECT_NE(std::string(e.what()).find("cases[0].options.restartAfter"), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // A broken client, a case that must catch it, and a case it still passes (so the failure is
 // the fault's, not the harness's).
 struct BrokenAdapter {
