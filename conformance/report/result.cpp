@@ -18,6 +18,7 @@
 #include "report/seconds_text.hpp"
 #include "report/writers.hpp"
 #include "json/json_node.hpp"
+#include "utf8.hpp"  // reference/src: the UTF-8 decoder's replacement, one implementation
 
 #ifndef SSESPEC_VERSION
 #define SSESPEC_VERSION "0.0.0"
@@ -214,6 +215,18 @@ int finish_run(const RunResult& run, const ReportOptions& options) {
   return failed == 0 ? 0 : 1;
 }
 
+namespace {
+// JSON text must be UTF-8, and a reader (Poco's, `ssespec report`) rejects a file that is not: a
+// text the runner quotes (an adapter's stderr, cut to its tail at a byte count) may hold any
+// bytes, so each ill-formed sequence is written as U+FFFD, as the UTF-8 decoder reads it.
+std::string well_formed(const std::string& text) {
+  if (utf8::is_valid(text)) return text;
+  std::string out;
+  utf8::decode_with_replacement(text, out);
+  return out;
+}
+}  // namespace
+
 std::string to_json(const RunResult& run) {
   using Poco::JSON::Array;
   using Poco::JSON::Object;
@@ -234,11 +247,11 @@ std::string to_json(const RunResult& run) {
     Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     item->set("id", c.id);
     item->set("group", c.group);
-    item->set("description", c.description);
+    item->set("description", well_formed(c.description));
     item->set("verdict", to_string(c.verdict));
-    item->set("message", c.message);
-    item->set("expected", c.expected);
-    item->set("observed", c.observed);
+    item->set("message", well_formed(c.message));
+    item->set("expected", well_formed(c.expected));
+    item->set("observed", well_formed(c.observed));
     Array::Ptr spec = new Array;
     for (const SpecRef& ref : c.spec) {
       Object::Ptr r = new Object(Poco::JSON_PRESERVE_KEY_ORDER);

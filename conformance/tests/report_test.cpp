@@ -54,6 +54,15 @@ TEST(ReportTest, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back.cases[0].spec.at(0).quote, "announce");
 }
 
+TEST(ReportTest, JsonOfTextCutMidCharacterStaysReadable) {
+  // An adapter's stderr tail cut inside a two-byte character ("\xC3\xA9"), as Mastodon.py's was.
+  RunResult run = sample_run("impl", Verdict::fail);
+  run.cases[1].observed = "adapter stderr: ...\xA9\xC3\xA9\xC3";
+  const RunResult back = run_from_json(to_json(run), "mem.json");
+  EXPECT_EQ(back.cases[1].observed, "adapter stderr: ...\xEF\xBF\xBD\xC3\xA9\xEF\xBF\xBD");  // U+FFFD for each cut end
+  EXPECT_EQ(back.cases[1].message, run.cases[1].message);  // well-formed texts are written as they are
+}
+
 TEST(ReportTest, MalformedJsonNamesTheFileAndField) {
   EXPECT_THROW(run_from_json("{", "x.json"), FixtureError);
   try {
