@@ -215,17 +215,12 @@ int finish_run(const RunResult& run, const ReportOptions& options) {
   return failed == 0 ? 0 : 1;
 }
 
-namespace {
-// JSON text must be UTF-8, and a reader (Poco's, `ssespec report`) rejects a file that is not: a
-// text the runner quotes (an adapter's stderr, cut to its tail at a byte count) may hold any
-// bytes, so each ill-formed sequence is written as U+FFFD, as the UTF-8 decoder reads it.
 std::string well_formed(const std::string& text) {
   if (utf8::is_valid(text)) return text;
   std::string out;
   utf8::decode_with_replacement(text, out);
   return out;
 }
-}  // namespace
 
 std::string to_json(const RunResult& run) {
   using Poco::JSON::Array;
