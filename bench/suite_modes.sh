@@ -13,6 +13,7 @@ shift || true
 . "$root/conformance/tests/wait.sh"
 npm="$root/conformance/adapters/npm-clients"
 node_es="$root/conformance/adapters/node-eventsource"
+node_es2="$root/conformance/adapters/node-eventsource-2"  # Debian's eventsource 2.0.2 (its expectations: node-eventsource-2.json)
 go_dir="$root/${BUILD_DIR:-build}/go-donovanhide-eventsource"
 has_persistent=0
 "$ssespec" client --help 2>/dev/null | grep -q -- '--persistent' && has_persistent=1
@@ -20,7 +21,8 @@ has_persistent=0
 # NAME | capabilities | per-process adapter | persistent adapter ("" : none) | service ("" : none)
 libraries=(
   "reference-client|close,close-in-handler,headers,last-event-id,post,comments,read-timeout|$ssespec connect||"
-  "node-eventsource|close,close-in-handler,headers,post|node $node_es/adapter.mjs||node $node_es/service.mjs 0"
+  "node-eventsource|close,close-in-handler,headers,post|node $node_es/adapter.mjs|node $node_es/adapter.mjs|node $node_es/service.mjs 0"
+  "node-eventsource-2|close,close-in-handler,headers|node $node_es2/adapter.mjs|node $node_es2/adapter.mjs|"
   "eventsource-4||node $npm/eventsource-4.mjs|node $npm/eventsource-4.mjs|"
   "undici||node $npm/undici.mjs|node $npm/undici.mjs|"
   "extended-eventsource||node $npm/extended-eventsource.mjs|node $npm/extended-eventsource.mjs|"

@@ -1,4 +1,7 @@
+#include <Poco/UTF8String.h>
+
 #include <array>
+#include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
@@ -47,16 +50,37 @@ table.areas{width:auto;margin-bottom:20px}
 table.areas td{text-align:right;font-variant-numeric:tabular-nums}
 tr.section th{background:#1d2329;color:#fff}
 td.known{background:#fbe3e1}
-td.cell.v-pass:empty::after{content:"PASS"}td.cell.v-skip:empty::after{content:"SKIP"}
+td.p{background:#d9f2df}td.p::after{content:"PASS"}td.s{background:#eceef0}td.s::after{content:"SKIP"}
 #filter{font:inherit;padding:4px 8px;width:320px;margin:0 0 12px}
 )";
 
-// Plain inline JS, no network: hides the case rows whose text lacks the filter's words.
-constexpr const char* kFilterScript = R"(
+// Plain inline JS, no network. Every text a cell or row opens is stored once in the page, in the
+// JSON block #texts (TextTable). A cell names its texts (data-m message, data-e expected, data-o
+// observed), a rule link its address (data-u), a row its rule's quotes (data-q); they are
+// written into its <details> when it first opens, a skip's reason into its title and the links'
+// addresses on load. The filter hides the case rows whose text, with the texts they name, lacks
+// the typed words.
+constexpr const char* kScript = R"(
+var T=JSON.parse(document.getElementById('texts').textContent);
+function text(n){return T.texts[n].map(function(p){return T.pieces[p];}).join('');}
+function add(box,tag,content){var e=document.createElement(tag);e.textContent=content;box.appendChild(e);return e;}
+document.querySelectorAll('td.s[data-m]').forEach(function(c){c.title=text(+c.dataset.m);});
+document.querySelectorAll('a[data-u]').forEach(function(a){a.href=text(+a.dataset.u);});
+document.addEventListener('toggle',function(e){var d=e.target,c=d.parentElement;
+if(!d.open||d.dataset.filled)return;d.dataset.filled=1;
+(d.dataset.q||'').split(' ').filter(Boolean).forEach(function(q){add(add(d,'div',''),'a',"the rule's words").href='#q'+q;});
+if(c.dataset.m)add(d,'p',text(+c.dataset.m));
+if(d.dataset.e)add(d,'div','expected'),add(d,'pre',text(+d.dataset.e));
+if(c.dataset.e)add(d,'div','expected'),add(d,'pre',text(+c.dataset.e));
+if(c.dataset.as)add(d,'div','observed: as '+c.dataset.as);
+else if(c.dataset.o)add(d,'div','observed'),add(d,'pre',text(+c.dataset.o));},true);
+function words(r){if(r.words===undefined){var t=r.textContent;
+r.querySelectorAll('[data-m],[data-e],[data-o]').forEach(function(c){['m','e','o'].forEach(function(k){
+if(c.dataset[k])t+=' '+text(+c.dataset[k]);});});r.words=t.toLowerCase();}return r.words;}
 document.getElementById('filter').addEventListener('input',function(e){
-var words=e.target.value.toLowerCase().split(/\s+/).filter(Boolean);
-document.querySelectorAll('tr.case-row').forEach(function(r){var t=r.textContent.toLowerCase();
-r.hidden=!words.every(function(w){return t.indexOf(w)>=0;});});});
+var want=e.target.value.toLowerCase().split(/\s+/).filter(Boolean);
+document.querySelectorAll('tr.case-row').forEach(function(r){var t=words(r);
+r.hidden=!want.every(function(w){return t.indexOf(w)>=0;});});});
 )";
 
 constexpr Verdict kOrder[] = {Verdict::pass, Verdict::fail, Verdict::warn, Verdict::info, Verdict::skip};
@@ -67,62 +91,108 @@ std::string upper(const char* text) {
   return out;
 }
 
-// A spec link named by its anchor (the page is the same for most rules; the href has it all).
-void write_link(std::ostringstream& out, const SpecRef& ref, const char* css_class = nullptr) {
-  const std::size_t hash = ref.url.rfind('#');
-  const std::string name = hash == std::string::npos ? ref.url : ref.url.substr(hash);
-  out << "<a " << (css_class ? std::string("class=\"") + css_class + "\" " : std::string()) << "href=\""
-      << html_escape(ref.url) << "\">" << html_escape(name) << "</a>";
-}
-
 // A cell's text at most `limit` bytes (cut at a UTF-8 boundary): one run's 3 MB message (a
 // repeated complaint) must not make the page; the JSON keeps the whole.
 std::string capped(const std::string& text, std::size_t limit) {
-  if (text.size() <= limit) return html_escape(text);
+  if (text.size() <= limit) return text;
   std::size_t cut = limit;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return html_escape(text.substr(0, cut)) + " [&hellip; " + std::to_string(text.size()) + " bytes in all: see the JSON]";
+  return text.substr(0, cut) + " [\u2026 " + std::to_string(text.size()) + " bytes in all: see the JSON]";
 }
 constexpr std::size_t kMessageLimit = 1000, kTextLimit = 4000;
+
+// The page's texts, each stored once (the JSON block the script reads): a text is a list of
+// pieces, each ending after a line break, ", " or " | ", and each distinct piece stored once too.
+// Most of a matrix's texts repeat, whole or in pieces: a known deviation's reason in every case it
+// explains, a trace line or a request's headers in many observations, a skip's reason in a column.
+class TextTable {
+ public:
+  // The number of `whole`, cut at `limit` bytes.
+  std::size_t add(const std::string& whole, std::size_t limit) {
+    std::string text = well_formed(capped(whole, limit));
+    for (std::size_t at = text.find('\0'); at != std::string::npos; at = text.find('\0', at)) text.replace(at, 1, "\\u0000");  // visible, as in a cell's HTML
+    const auto [it, first] = text_ids_.emplace(text, texts_.size());
+    if (!first) return it->second;
+    std::vector<std::size_t> pieces;
+    for (std::size_t start = 0; start < text.size() || pieces.empty();) {
+      std::size_t end = text.size();
+      for (const char* sep : {"\n", ", ", " | "}) {
+        const std::size_t at = text.find(sep, start);
+        if (at != std::string::npos && at + std::strlen(sep) < end) end = at + std::strlen(sep);
+      }
+      pieces.push_back(piece_ids_.emplace(text.substr(start, end - start), piece_ids_.size()).first->second);
+      start = end;
+    }
+    texts_.push_back(std::move(pieces));
+    return it->second;
+  }
+  // The JSON block's content, {"pieces":[...],"texts":[[piece, piece...], ...]}; "<" as \u003c, so
+  // no text can end the <script> element.
+  std::string json() const {
+    std::vector<const std::string*> by_number(piece_ids_.size());
+    for (const auto& [piece, n] : piece_ids_) by_number[n] = &piece;
+    std::ostringstream out;
+    out << "{\"pieces\":[";
+    for (std::size_t n = 0; n < by_number.size(); ++n) {
+      std::string quoted = Poco::UTF8::escape(*by_number[n], true);
+      for (std::size_t at = quoted.find('<'); at != std::string::npos; at = quoted.find('<', at)) quoted.replace(at, 1, "\\u003c");
+      out << (n ? ",\"" : "\"") << quoted << "\"" << (n % 8 == 7 ? "\n" : "");
+    }
+    out << "],\n\"texts\":[";
+    for (std::size_t t = 0; t < texts_.size(); ++t) {
+      out << (t ? ",[" : "[");
+      for (std::size_t i = 0; i < texts_[t].size(); ++i) out << (i ? "," : "") << texts_[t][i];
+      out << "]" << (t % 16 == 15 ? "\n" : "");
+    }
+    out << "]}";
+    return out.str();
+  }
+
+ private:
+  std::map<std::string, std::size_t> piece_ids_;
+  std::map<std::string, std::size_t> text_ids_;
+  std::vector<std::vector<std::size_t>> texts_;
+};
 
 bool went_wrong(const CaseResult& c) { return c.verdict != Verdict::pass && c.verdict != Verdict::skip; }
 
 // A cell: the verdict; where something went wrong, the message, what was observed and (only where
-// it differs from the row's) what was expected. The row header holds the rule's words once, so a
-// matrix of many implementations stays small (the JSON keeps everything).
+// it differs from the row's) what was expected, named in the page's text table and shown when
+// the cell opens. The row header holds the rule's words once, so a matrix of many implementations
+// stays small (the JSON keeps everything).
 // `same_observed_as`: the implementation whose cell in this row already shows the same observation.
 void write_cell(std::ostringstream& out, const CaseResult& c, const std::string& row_expected,
-                const std::string* same_observed_as) {
+                const std::string* same_observed_as, TextTable& texts) {
   if (c.verdict == Verdict::pass && c.message.empty()) {  // most cells: nothing to open, a few bytes
-    out << "<td class=\"cell v-pass\"></td>";  // the word comes from the style sheet
+    out << "<td class=\"p\"></td>";  // the word comes from the style sheet
     return;
   }
   if (c.verdict == Verdict::skip) {  // the reason on hover
-    out << "<td class=\"cell v-skip\" title=\"" << capped(c.message, kMessageLimit) << "\"></td>";
+    out << "<td class=\"s\" data-m=\"" << texts.add(c.message, kMessageLimit) << "\"></td>";
     return;
   }
-  out << "<td class=\"cell v-" << to_string(c.verdict) << (c.known ? " known" : "") << "\" data-verdict=\""
-      << to_string(c.verdict) << "\"><details><summary>" << upper(to_string(c.verdict)) << (c.known ? " (known)" : "") << "</summary>";
-  if (!c.message.empty()) out << "<p>" << capped(c.message, kMessageLimit) << "</p>";
+  out << "<td class=\"v-" << to_string(c.verdict) << (c.known ? " known" : "") << "\"";
+  if (!c.message.empty()) out << " data-m=\"" << texts.add(c.message, kMessageLimit) << "\"";
   if (went_wrong(c) && (!c.expected.empty() || !c.observed.empty())) {
-    if (c.expected != row_expected) out << "<div>expected</div><pre>" << capped(c.expected, kTextLimit) << "</pre>";
+    if (c.expected != row_expected) out << " data-e=\"" << texts.add(c.expected, kTextLimit) << "\"";
     if (same_observed_as) {
-      out << "<div>observed: as " << html_escape(*same_observed_as) << "</div>";
+      out << " data-as=\"" << html_escape(*same_observed_as) << "\"";
     } else {
-      out << "<div>observed</div><pre>" << capped(c.observed, kTextLimit) << "</pre>";
+      out << " data-o=\"" << texts.add(c.observed, kTextLimit) << "\"";
     }
   }
-  out << "</details></td>";  // (its time is in the JSON)
+  out << "><details><summary>" << upper(to_string(c.verdict)) << (c.known ? " (known)" : "") << "</summary></details></td>";
 }
 
-// The case's rule, once per row.
-void write_rule_links(std::ostringstream& out, const CaseResult& c) {
+// The case's rule, once per row: a link named by its anchor (the page is the same for most rules),
+// its address in the text table (the script sets the href: 787 links repeat a few addresses).
+void write_rule_links(std::ostringstream& out, const CaseResult& c, TextTable& texts) {
   for (const SpecRef& ref : c.spec) {
-    out << " ";
-    write_link(out, ref, "rule");
+    const std::size_t hash = ref.url.rfind('#');
+    const std::string name = hash == std::string::npos ? ref.url : ref.url.substr(hash);
+    out << " <a class=\"rule\" data-u=\"" << texts.add(ref.url, kTextLimit) << "\">" << html_escape(name) << "</a>";
   }
 }
-
 
 // "parse/line-endings" -> "parse": the summary's columns.
 std::string area_of(const std::string& group) { return group.substr(0, group.find('/')); }
@@ -139,20 +209,24 @@ struct Row {
 using QuoteIds = std::map<std::string, std::size_t>;
 
 void write_row(std::ostringstream& out, const Row& row, const std::vector<std::size_t>& columns,
-               const std::vector<std::string>& names, QuoteIds& quotes) {
+               const std::vector<std::string>& names, QuoteIds& quotes, TextTable& texts) {
   out << "<tr class=\"case-row\" data-id=\"" << html_escape(row.id) << "\"><td class=\"case\">" << html_escape(row.id)
       << "<small>" << html_escape(row.first->description);
-  write_rule_links(out, *row.first);
+  write_rule_links(out, *row.first, texts);
   const std::string row_expected = row.first_wrong ? row.first_wrong->expected : std::string();
   if (row.first_wrong) {  // something went wrong here: the rule's words and the expected, once
-    out << "<details><summary>rule and expected</summary>";
+    // The links to the rule's words (quoted once at the end of the page) and the expected text
+    // are written in when it opens.
+    std::string quote_numbers;
     for (const SpecRef& ref : row.first_wrong->spec) {
       if (ref.quote.empty()) continue;
       const std::size_t n = quotes.emplace(ref.quote, quotes.size()).first->second;
-      out << "<div><a href=\"#q" << n << "\">the rule's words</a></div>";
+      quote_numbers += (quote_numbers.empty() ? "" : " ") + std::to_string(n);
     }
-    if (!row_expected.empty()) out << "<div>expected</div><pre>" << capped(row_expected, kTextLimit) << "</pre>";
-    out << "</details>";
+    out << "<details";
+    if (!quote_numbers.empty()) out << " data-q=\"" << quote_numbers << "\"";
+    if (!row_expected.empty()) out << " data-e=\"" << texts.add(row_expected, kTextLimit) << "\"";
+    out << "><summary>rule and expected</summary></details>";
   }
   out << "</small></td>";
   std::map<std::string, const std::string*> shown_observed;  // observed text -> the implementation showing it
@@ -167,7 +241,7 @@ void write_row(std::ostringstream& out, const Row& row, const std::vector<std::s
       const auto [it, first] = shown_observed.emplace(c->observed, &names[r]);
       if (!first) same = it->second;
     }
-    write_cell(out, *c, row_expected, same);
+    write_cell(out, *c, row_expected, same, texts);
   }
   out << "</tr>\n";
 }
@@ -283,6 +357,7 @@ std::string to_html(const std::vector<RunResult>& runs) {
   }
   out << "</div>\n<input id=\"filter\" type=\"search\" placeholder=\"filter rows: words in the id, verdict or message\">\n";
   QuoteIds quotes;
+  TextTable texts;
   bool first_matrix = true;
   for (const std::vector<std::size_t>& columns : matrices_of(runs)) {
     std::set<std::size_t> in_matrix(columns.begin(), columns.end());
@@ -317,7 +392,7 @@ std::string to_html(const std::vector<RunResult>& runs) {
             out << "<tr class=\"group\"><th colspan=\"" << columns.size() + 1 << "\">" << html_escape(group) << "</th></tr>\n";
             header = true;
           }
-          write_row(out, row, columns, names, quotes);
+          write_row(out, row, columns, names, quotes, texts);
         }
       }
       out << "</tbody>\n";
@@ -332,7 +407,8 @@ std::string to_html(const std::vector<RunResult>& runs) {
       out << "<blockquote id=\"q" << n << "\">" << html_escape(*by_number[n]) << "</blockquote>\n";
     }
   }
-  out << "<script>" << kFilterScript << "</script>\n</body></html>\n";
+  out << "<script type=\"application/json\" id=\"texts\">" << texts.json() << "</script>\n";
+  out << "<script>" << kScript << "</script>\n</body></html>\n";
   return out.str();
 }
 

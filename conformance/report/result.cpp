@@ -18,6 +18,7 @@
 #include "report/seconds_text.hpp"
 #include "report/writers.hpp"
 #include "json/json_node.hpp"
+#include "utf8.hpp"  // reference/src: the UTF-8 decoder's replacement, one implementation
 
 #ifndef SSESPEC_VERSION
 #define SSESPEC_VERSION "0.0.0"
@@ -214,6 +215,13 @@ int finish_run(const RunResult& run, const ReportOptions& options) {
   return failed == 0 ? 0 : 1;
 }
 
+std::string well_formed(const std::string& text) {
+  if (utf8::is_valid(text)) return text;
+  std::string out;
+  utf8::decode_with_replacement(text, out);
+  return out;
+}
+
 std::string to_json(const RunResult& run) {
   using Poco::JSON::Array;
   using Poco::JSON::Object;
@@ -234,11 +242,11 @@ std::string to_json(const RunResult& run) {
     Object::Ptr item = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     item->set("id", c.id);
     item->set("group", c.group);
-    item->set("description", c.description);
+    item->set("description", well_formed(c.description));
     item->set("verdict", to_string(c.verdict));
-    item->set("message", c.message);
-    item->set("expected", c.expected);
-    item->set("observed", c.observed);
+    item->set("message", well_formed(c.message));
+    item->set("expected", well_formed(c.expected));
+    item->set("observed", well_formed(c.observed));
     Array::Ptr spec = new Array;
     for (const SpecRef& ref : c.spec) {
       Object::Ptr r = new Object(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -8,6 +8,11 @@
 
 namespace ssespec {
 
+// `text` as well-formed UTF-8: each ill-formed sequence becomes U+FFFD, as the UTF-8 decoder reads
+// it. JSON must be UTF-8 and a reader (Poco's, `ssespec report`) rejects a file that is not, and a
+// text the runner quotes (an adapter's stderr, cut to its tail at a byte count) may hold any bytes.
+std::string well_formed(const std::string& text);
+
 // JUnit XML: one <testsuite> per group, one <testcase> per case; fail → <failure>,
 // skip → <skipped>, warn/info → passing with the message in <system-out>.
 std::string to_junit_xml(const RunResult& run);

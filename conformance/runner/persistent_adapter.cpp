@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -65,6 +66,7 @@ struct PersistentLauncher::Shared {
   void route(const std::string& line) {
     std::string id;
     std::string rest;
+    std::optional<std::string> crashed;  // {"case":ID,"crashed":{"stderr":TEXT}}: that case alone crashed
     try {
       Poco::JSON::Parser parser;
       auto object = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
@@ -72,6 +74,9 @@ struct PersistentLauncher::Shared {
         id = object->getValue<std::string>("case");
         object->remove("case");
         rest = stringify(*object);
+        if (const auto detail = object->getObject("crashed"); detail && object->size() == 1) {
+          crashed = detail->optValue<std::string>("stderr", "");
+        }
       }
     } catch (const std::exception&) {
     }
@@ -82,7 +87,14 @@ struct PersistentLauncher::Shared {
     }
     const auto it = channels.find(id);
     if (it == channels.end()) return;  // a case already finished (a late line after its close)
-    it->second->lines.push_back(std::move(rest));
+    if (crashed) {
+      // What a per-process adapter's crash says, for the one case whose own thread or worker died.
+      if (it->second->problem.empty()) {
+        it->second->problem = "the adapter crashed (this case's worker ended by an uncaught exception)" + crash_stderr_clause(*crashed);
+      }
+    } else {
+      it->second->lines.push_back(std::move(rest));
+    }
     changed.notify_all();
   }
 

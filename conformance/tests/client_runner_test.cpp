@@ -486,5 +486,34 @@ TEST(PersistentRun, ACrashFailsTheRunningCaseAndStopsTheRun) {
   }
 }
 
+// A crash the adapter pins on one case ({"case":ID,"crashed":{"stderr":...}}, protocol.mjs's
+// worker per case) fails that case with a per-process crash's message, and the run goes on.
+TEST(PersistentRun, ACaseCrashFailsThatCaseAndTheRunGoesOn) {
+  ClientRunOptions options;
+  options.persistent = true;
+  options.jobs = 1;
+  options.command = {"sh", "-c",
+                     "while read -r line; do case \"$line\" in *'\"open\"'*) "
+                     "id=$(printf '%s' \"$line\" | sed 's/.*\"case\":\"\\([^\"]*\\)\".*/\\1/'); "
+                     "printf '{\"case\":\"%s\",\"crashed\":{\"stderr\":\"TypeError: Invalid URL\\\\n    at x (a.mjs:1:1)\"}}\\n' \"$id\";; "
+                     "esac; done"};
+  ReportOptions report;
+  report.quiet = true;
+  std::vector<ClientCase> cases;
+  for (ClientCase& c : load_all_client_cases(SSESPEC_FIXTURES_DIR)) {
+    if (c.group == "client/open") cases.push_back(std::move(c));
+  }
+  ASSERT_GE(cases.size(), 2u);
+  const RunResult run = run_client_cases(cases, options, report);
+  ASSERT_EQ(run.cases.size(), cases.size());
+  for (const CaseResult& c : run.cases) {
+    EXPECT_EQ(c.verdict, Verdict::fail) << c.id;
+    EXPECT_NE(c.message.find("the adapter crashed (this case's worker ended by an uncaught exception): TypeError: Invalid URL; "
+                             "stderr ends: "),
+              std::string::npos)
+        << c.id << ": " << c.message;
+  }
+}
+
 }  // namespace
 }  // namespace ssespec

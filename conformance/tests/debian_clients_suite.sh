@@ -1,12 +1,18 @@
 #!/bin/sh
-# One Debian-packaged client library's whole client suite, one adapter process per case; passes
-# when its failures are exactly those in conformance/expectations/NAME.json. The options are
-# the ones .ci/main-job runs it with (what its API cannot report, what its adapter can do).
-#   debian_clients_suite.sh SSESPEC NAME   NAME: php-symfony-eventsource, python-mastodon, node-eventsource-2
+# One Debian-packaged client library's whole client suite; passes when its failures are exactly
+# those in conformance/expectations/NAME.json. The options are the ones .ci/main-job runs it with
+# (what its API cannot report, what its adapter can do).
+#   debian_clients_suite.sh SSESPEC NAME [process|persistent [ssespec client options...]]
+#   NAME: php-symfony-eventsource, python-mastodon, node-eventsource-2. "process" (the default):
+#   one adapter process per case; "persistent": one for every case (--persistent; node-eventsource-2
+#   only, whose adapter runs each case in a worker thread, so a crash stays that case's own).
+#   Later arguments (--filter ...) go to ssespec.
 # Exit 77 (CTest: skipped) when the library's Debian package is not installed (.ci/install-deps).
 set -eu
 ssespec="$1"
 name="$2"
+mode="${3:-process}"
+[ $# -ge 3 ] && shift 3 || shift $#
 here=$(cd "$(dirname "$0")/.." && pwd)
 adapter="$here/adapters/$name"
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -24,6 +30,13 @@ if ! installed "$package"; then
   echo "SKIPPED: the Debian package $package is not installed (.ci/install-deps)" >&2
   exit 77
 fi
-# shellcheck disable=SC2086 # $declared and $command are word lists
-exec "$ssespec" client -q --strict $declared --capabilities close,close-in-handler,headers --name "$name" \
+persistent=""
+case "$mode" in
+  process) ;;
+  persistent) [ "$name" = node-eventsource-2 ] || { echo "debian_clients_suite.sh: $name has no persistent adapter" >&2; exit 2; }
+              persistent=--persistent ;;
+  *) echo "debian_clients_suite.sh: unknown mode $mode (process or persistent)" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086 # $declared, $persistent and $command are word lists
+exec "$ssespec" client -q --strict $declared $persistent "$@" --capabilities close,close-in-handler,headers --name "$name" \
   --expectations "$here/expectations/$name.json" -- $command

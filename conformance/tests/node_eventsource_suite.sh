@@ -1,7 +1,10 @@
 #!/bin/sh
 # The whole client suite against npm eventsource; passes when its failures are exactly those in
 # conformance/expectations/node-eventsource.json.
-#   node_eventsource_suite.sh SSESPEC            one adapter process per case (adapter.mjs)
+#   node_eventsource_suite.sh SSESPEC [process [OPTIONS...]]   one adapter process per case (adapter.mjs);
+#       OPTIONS go to ssespec client (--filter ...)
+#   node_eventsource_suite.sh SSESPEC persistent  one adapter process for every case (--persistent,
+#       as .ci/main-job runs it: adapter.mjs speaks both through npm-clients/protocol.mjs)
 #   node_eventsource_suite.sh SSESPEC service    one long-lived test service (service.mjs), run
 #       twice: with ssespec's extensions (every case the per-process adapter runs), and --plain,
 #       speaking LaunchDarkly's protocol only (no open, no readyState: those cases are skipped).
@@ -11,6 +14,7 @@
 set -eu
 ssespec="$1"
 mode="${2:-process}"
+[ $# -ge 2 ] && shift 2 || shift $#
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/tests/wait.sh"
 adapter="$here/adapters/node-eventsource"
@@ -23,8 +27,10 @@ if [ ! -d "$adapter/node_modules/eventsource" ]; then
   echo "SKIPPED: run 'npm ci --prefix conformance/adapters/node-eventsource' first" >&2
   exit 77
 fi
-if [ "$mode" = process ]; then
-  exec "$ssespec" client -q --strict --name "npm eventsource" --capabilities close,close-in-handler,headers,post \
+if [ "$mode" = process ] || [ "$mode" = persistent ]; then
+  persistent=""
+  if [ "$mode" = persistent ]; then persistent=--persistent; fi
+  exec "$ssespec" client -q --strict $persistent "$@" --name "npm eventsource" --capabilities close,close-in-handler,headers,post \
     --expectations "$expectations" -- node "$adapter/adapter.mjs"
 fi
 

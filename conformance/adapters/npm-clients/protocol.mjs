@@ -11,18 +11,28 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 // what it holds) is stopped, so it no longer takes a core from the other cases.
 const kCloseGraceMs = 2000;
 
-// Runs `startCase(url, reporter)` for each case; it creates the client and calls reporter.attach()
-// (or reporter.listenTo() for the WHATWG EventSource API). `caseWorkers`: in persistent mode,
-// each case in a worker thread of its own, for a library that can keep a thread busy after
-// close(); it costs a worker start (and the library's import) per case, so it is opt-in.
+// Runs `startCase(url, reporter, settings)` for each case; it creates the client and calls
+// reporter.attach() (or reporter.listenTo() for the WHATWG EventSource API). `settings` holds the
+// case's capability options, the same in both modes: `headers` (an object, {} if none),
+// `lastEventId`, `method`, `body`, `readTimeoutMs` (undefined if the case sets none).
+// `caseWorkers`: in persistent mode, each case in a worker thread of its own, for a library that
+// can keep a thread busy after close() or throw from its own callbacks; it costs a worker start
+// (and the library's import) per case, so it is opt-in.
 export function run(startCase, { caseWorkers = false } = {}) {
   if (!isMainThread) return runCaseInWorker(startCase);
   if (process.env.SSESPEC_PERSISTENT === "1") return runPersistent(caseWorkers ? casesInWorkers() : casesInThisThread(startCase));
-  const reporter = createReporter({
-    listen: JSON.parse(process.env.SSESPEC_LISTEN || "[]"),
-    closeAfter: process.env.SSESPEC_CLOSE_AFTER,
-  }, (text) => process.stdout.write(text));
-  startCase(process.argv[process.argv.length - 1], reporter);
+  const env = process.env;
+  const settings = {
+    listen: JSON.parse(env.SSESPEC_LISTEN || "[]"),
+    closeAfter: env.SSESPEC_CLOSE_AFTER,
+    headers: env.SSESPEC_HEADERS === undefined ? undefined : JSON.parse(env.SSESPEC_HEADERS),
+    lastEventId: env.SSESPEC_LAST_EVENT_ID,
+    method: env.SSESPEC_METHOD,
+    body: env.SSESPEC_BODY,
+    readTimeoutMs: env.SSESPEC_READ_TIMEOUT_MS === undefined ? undefined : Number(env.SSESPEC_READ_TIMEOUT_MS),
+  };
+  const reporter = createReporter(settings, (text) => process.stdout.write(text));
+  startCase(process.argv[process.argv.length - 1], reporter, caseOptions(settings));
   const commands = createInterface({ input: process.stdin });
   commands.on("line", (line) => { if (line.trim() === "close") reporter.close(); });
   commands.on("close", () => { reporter.end(); process.exit(0); });
@@ -50,7 +60,7 @@ function casesInThisThread(startCase) {
     open(settings) {
       const reporter = createReporter(settings, (text) => process.stdout.write(text));
       reporters.set(settings.case, reporter);
-      startCase(settings.url, reporter);
+      startCase(settings.url, reporter, caseOptions(settings));
     },
     close(id) {
       const reporter = reporters.get(id);
@@ -75,11 +85,16 @@ function casesInWorkers() {
     open(settings) {
       const worker = new Worker(process.argv[1], { workerData: settings });
       worker.on("message", (text) => process.stdout.write(text));
-      // An exception the library throws kills its case's worker as it would a per-process
-      // adapter: say so on stderr and end the process, which fails the cases running then.
+      // An exception the library throws from its own callbacks ends its case's worker, as it
+      // would end a per-process adapter: that case alone is reported crashed (stderr gets the
+      // stack too) and the other cases go on. The runner ignores the line of a case it closed
+      // already, as it ignores what a per-process adapter does once told to stop.
       worker.on("error", (error) => {
-        console.error(`case ${settings.case}: ${error?.stack ?? error}`);
-        process.exit(70);
+        const text = `${error?.stack ?? error}`;
+        console.error(`case ${settings.case}: ${text}`);
+        if (workers.get(settings.case) !== worker) return;
+        workers.delete(settings.case);
+        process.stdout.write(JSON.stringify({ case: settings.case, crashed: { stderr: text } }) + "\n");
       });
       workers.set(settings.case, worker);
     },
@@ -97,7 +112,12 @@ function casesInWorkers() {
 function runCaseInWorker(startCase) {
   const reporter = createReporter(workerData, (text) => parentPort.postMessage(text));
   parentPort.on("message", () => reporter.close());  // the {"close":ID} command
-  startCase(workerData.url, reporter);
+  startCase(workerData.url, reporter, caseOptions(workerData));
+}
+
+// The capability options of one case's settings (an {"open":...} command or the environment).
+function caseOptions({ headers, lastEventId, method, body, readTimeoutMs }) {
+  return { headers: headers ?? {}, lastEventId, method, body, readTimeoutMs };
 }
 
 // Prints one case's lines, calls close() where closeAfter ("message:2") says. `client` is
