@@ -26,12 +26,15 @@ case "$name" in
              client/redirects/redirect-no-error-event client/redirects/redirect-*-empty-location-to-self"
     set -- node "$dir/index.js" ;;
   python)
-    if ! python3 -c 'import flask, urllib3' 2>/dev/null; then
+    # Debian's interpreter with Debian's Flask 2.2 and urllib3 1.26 (.ci/install-deps), not
+    # whichever python3 comes first on PATH (a pyenv one may bring pip's Flask and urllib3 2).
+    python=/usr/bin/python3
+    if ! $python -c 'import flask, urllib3' 2>/dev/null; then
       echo "SKIPPED: needs python3-flask and python3-urllib3" >&2; exit 77
     fi
     # A free port, passed as the service's last argument (as its main reads it).
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    set -- python3 "$dir/contract-tests/service.py" "$port" ;;
+    port=$($python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    set -- $python "$dir/contract-tests/service.py" "$port" ;;
   ruby)
     if ! ruby -e 'require "sinatra"; require "puma"; require "http"; require "concurrent/atomics"' 2>/dev/null; then
       echo "SKIPPED: needs ruby-sinatra, puma, ruby-http and ruby-concurrent" >&2; exit 77
