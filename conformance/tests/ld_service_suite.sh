@@ -36,7 +36,9 @@ case "$name" in
     port=$($python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     set -- $python "$dir/contract-tests/service.py" "$port" ;;
   ruby)
-    if ! ruby -e 'require "sinatra"; require "puma"; require "http"; require "concurrent/atomics"' 2>/dev/null; then
+    # sinatra/base, not sinatra: `require "sinatra"` in a -e script makes it the app file, and
+    # the check would start a server on port 4567 at exit and never return.
+    if ! ruby -e 'require "sinatra/base"; require "puma"; require "http"; require "concurrent/atomics"' 2>/dev/null; then
       echo "SKIPPED: needs ruby-sinatra, puma, ruby-http and ruby-concurrent" >&2; exit 77
     fi
     port=8000  # fixed in the published service.rb (`set :port`, after Sinatra reads -p)
