@@ -29,6 +29,7 @@ struct ClientRunOptions {
   double startup_s = 15;             // from the start of the adapter to its first request
   int settle_ms = 100;               // after the expected trace: how long extra output is awaited
   int jobs = 4;                      // cases run at once
+  bool chunked = false;              // close-delimited responses sent chunked instead (--chunked)
 
   static std::set<std::string> default_client_capabilities() { return {"close", "close-in-handler"}; }
 };
