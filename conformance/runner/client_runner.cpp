@@ -286,22 +286,6 @@ class CasePlay {
   CaseClock clock_;
 };
 
-// --chunked: each 200 response that the case delimits by closing the connection (no
-// Content-Length, no Transfer-Encoding, not raw) is sent chunked instead, one HTTP chunk per
-// script chunk, so the case's chunk boundaries stay the wire's.
-server::Script script_for(const ClientCase& c, const ClientRunOptions& options) {
-  server::Script script = c.script();
-  if (!options.chunked) return script;
-  for (server::ScriptedResponse& r : script.connections) {
-    bool delimited = !r.send_head || r.status != 200;
-    for (const auto& [name, value] : r.headers) {
-      delimited = delimited || Poco::icompare(name, "content-length") == 0 || Poco::icompare(name, "transfer-encoding") == 0;
-    }
-    if (!delimited) server::frame_chunked(r);
-  }
-  return script;
-}
-
 // Starts the adapter on the session's stream, plays the case, and stops the adapter.
 // `created`: when the session was created, which its request times count from.
 CaseRun play_case(const ClientCase& c, const CaseExpectations& expectations, server::ReferenceServer& server,
@@ -328,6 +312,18 @@ CaseRun play_case(const ClientCase& c, const CaseExpectations& expectations, ser
 }
 
 }  // namespace
+
+server::Script chunked_script(const ClientCase& c) {
+  server::Script script = c.script();
+  for (server::ScriptedResponse& r : script.connections) {
+    bool delimited = !r.send_head || r.status != 200;
+    for (const auto& [name, value] : r.headers) {
+      delimited = delimited || Poco::icompare(name, "content-length") == 0 || Poco::icompare(name, "transfer-encoding") == 0;
+    }
+    if (!delimited) server::frame_chunked(r);
+  }
+  return script;
+}
 
 const std::vector<std::pair<std::string, std::string>>& known_client_capabilities() {
   static const std::vector<std::pair<std::string, std::string>> caps = {
@@ -370,7 +366,7 @@ CaseResult run_client_case(const ClientCase& original, server::ReferenceServer& 
   const std::string skip = why_skipped(c, options, launcher, unfit);
   if (!skip.empty()) return finish(Verdict::skip, skip);
 
-  const std::string session = server.create_session(script_for(c, options));
+  const std::string session = server.create_session(options.chunked ? chunked_script(c) : c.script());
   const CaseRun run = play_case(c, expectations, server, session, Clock::now(), launcher, options);
   const auto requests = server.requests(session);
   server.end_session(session);

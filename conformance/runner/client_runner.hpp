@@ -34,6 +34,11 @@ struct ClientRunOptions {
   static std::set<std::string> default_client_capabilities() { return {"close", "close-in-handler"}; }
 };
 
+// The case's script for --chunked: each 200 response that it delimits by closing the connection
+// (no Content-Length, no Transfer-Encoding, not raw) is sent chunked instead, one HTTP chunk per
+// script chunk, so the case's chunk boundaries stay the wire's.
+server::Script chunked_script(const ClientCase& c);
+
 // Every capability a case may require, with what it means (for --help and skip messages).
 const std::vector<std::pair<std::string, std::string>>& known_client_capabilities();
 
