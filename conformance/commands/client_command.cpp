@@ -127,6 +127,9 @@ void add_client_command(CLI::App& app) {
                   "expected (ADAPTERS.md, \"What an API cannot report\")");
   cmd->add_flag("--strict", options->run.strict, "Also run MAY/SHOULD-level cases");
   cmd->add_option("--jobs,-j", options->run.jobs, "Cases run at once (default 4)")->check(CLI::Range(1, 32));
+  cmd->add_flag("--chunked", options->run.chunked,
+                "Send each 200 response that a case ends by closing the connection with Transfer-Encoding:\n"
+                "chunked instead, one HTTP chunk per script chunk (for a client that only streams chunked bodies)");
   cmd->add_flag("--persistent", options->run.persistent,
                 "One adapter process for every case: cases come as JSON lines on its stdin, its lines name\n"
                 "their case (ADAPTERS.md, \"One process for many cases\"); a crash stops the run (exit 2)");

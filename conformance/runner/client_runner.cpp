@@ -1,5 +1,7 @@
 #include "runner/client_runner.hpp"
 
+#include <Poco/String.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,6 +15,7 @@
 #include "runner/process_adapter.hpp"
 #include "runner/service_adapter.hpp"
 #include "server/reference_server.hpp"
+#include "server/script.hpp"
 #include "report/seconds_text.hpp"
 
 namespace ssespec {
@@ -310,6 +313,18 @@ CaseRun play_case(const ClientCase& c, const CaseExpectations& expectations, ser
 
 }  // namespace
 
+server::Script chunked_script(const ClientCase& c) {
+  server::Script script = c.script();
+  for (server::ScriptedResponse& r : script.connections) {
+    bool delimited = !r.send_head || r.status != 200;
+    for (const auto& [name, value] : r.headers) {
+      delimited = delimited || Poco::icompare(name, "content-length") == 0 || Poco::icompare(name, "transfer-encoding") == 0;
+    }
+    if (!delimited) server::frame_chunked(r);
+  }
+  return script;
+}
+
 const std::vector<std::pair<std::string, std::string>>& known_client_capabilities() {
   static const std::vector<std::pair<std::string, std::string>> caps = {
       {"close", "close() on the stdin command \"close\""},
@@ -351,7 +366,7 @@ CaseResult run_client_case(const ClientCase& original, server::ReferenceServer& 
   const std::string skip = why_skipped(c, options, launcher, unfit);
   if (!skip.empty()) return finish(Verdict::skip, skip);
 
-  const std::string session = server.create_session(c.script());
+  const std::string session = server.create_session(options.chunked ? chunked_script(c) : c.script());
   const CaseRun run = play_case(c, expectations, server, session, Clock::now(), launcher, options);
   const auto requests = server.requests(session);
   server.end_session(session);

@@ -29,9 +29,15 @@ struct ClientRunOptions {
   double startup_s = 15;             // from the start of the adapter to its first request
   int settle_ms = 100;               // after the expected trace: how long extra output is awaited
   int jobs = 4;                      // cases run at once
+  bool chunked = false;              // close-delimited responses sent chunked instead (--chunked)
 
   static std::set<std::string> default_client_capabilities() { return {"close", "close-in-handler"}; }
 };
+
+// The case's script for --chunked: each 200 response that it delimits by closing the connection
+// (no Content-Length, no Transfer-Encoding, not raw) is sent chunked instead, one HTTP chunk per
+// script chunk, so the case's chunk boundaries stay the wire's.
+server::Script chunked_script(const ClientCase& c);
 
 // Every capability a case may require, with what it means (for --help and skip messages).
 const std::vector<std::pair<std::string, std::string>>& known_client_capabilities();

@@ -136,6 +136,34 @@ TEST_F(ClientRunnerTest, MissingEventSaysTheServerSentItNotJustTimedOut) {
   EXPECT_NE(r.message.find("the server had sent every scripted byte"), std::string::npos) << r.message;
 }
 
+TEST(ChunkedScript, OnlyCloseDelimited200ResponsesAreChunked) {
+  ClientCase c;
+  const auto response = [](int status, std::vector<std::pair<std::string, std::string>> headers, bool head = true) {
+    server::ScriptedResponse r;
+    r.status = status;
+    r.headers = std::move(headers);
+    r.send_head = head;
+    r.steps = {{"data: a\n\n", 0}, {{}, 20}, {"data: b\n\n", 0}};
+    return ClientConnection{r, std::nullopt};
+  };
+  const std::pair<std::string, std::string> type{"Content-Type", "text/event-stream"};
+  c.connections = {response(200, {type}), response(204, {}), response(200, {type, {"Content-Length", "9"}}),
+                   response(200, {type, {"transfer-encoding", "chunked"}}), response(200, {}, false)};
+  c.connections.front().response.end = server::End::close;
+  const server::Script s = chunked_script(c);
+  ASSERT_EQ(s.connections.size(), 5u);
+  const server::ScriptedResponse& chunked = s.connections[0];
+  EXPECT_EQ(chunked.headers.back(), (std::pair<std::string, std::string>{"Transfer-Encoding", "chunked"}));
+  ASSERT_EQ(chunked.steps.size(), 4u);  // each bytes step one HTTP chunk, the pause kept, the last-chunk
+  EXPECT_EQ(chunked.steps[0].bytes, "9\r\ndata: a\n\n\r\n");
+  EXPECT_EQ(chunked.steps[1].delay_ms, 20);
+  EXPECT_EQ(chunked.steps[3].bytes, "0\r\n\r\n");
+  for (std::size_t i = 1; i < s.connections.size(); ++i) {  // a 204, a length, already chunked, raw
+    EXPECT_EQ(s.connections[i].steps.front().bytes, "data: a\n\n") << "connection " << i;
+    EXPECT_EQ(s.connections[i].headers, c.connections[i].response.headers) << "connection " << i;
+  }
+}
+
 TEST_F(ClientRunnerTest, ReferenceClientPassesACase) {
   const CaseResult r = run("client/last-event-id/persists-across-reconnects", {SSESPEC_BIN, "connect"});
   EXPECT_EQ(r.verdict, Verdict::pass) << r.message << "\n" << r.observed;

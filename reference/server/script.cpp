@@ -45,6 +45,17 @@ End end_from(const JsonNode& node) {
   node.fail("expected close, reset or hang");
 }
 
+}  // namespace
+
+const char* to_string(End end) {
+  switch (end) {
+    case End::close: return "close";
+    case End::reset: return "reset";
+    case End::hang: return "hang";
+  }
+  return "?";
+}
+
 // "framing": "chunked" sends the body with Transfer-Encoding: chunked (RFC 9112 section 7.1),
 // one HTTP chunk per script chunk, so a case's chunk boundaries are the wire's chunk
 // boundaries. Done here, once, so the server's pump writes bytes and knows nothing of framing.
@@ -58,17 +69,6 @@ void frame_chunked(ScriptedResponse& r) {
   }
   // An orderly end is the last-chunk; reset and hang never finish the body.
   if (r.end == End::close) r.steps.push_back({"0\r\n\r\n", 0});
-}
-
-}  // namespace
-
-const char* to_string(End end) {
-  switch (end) {
-    case End::close: return "close";
-    case End::reset: return "reset";
-    case End::hang: return "hang";
-  }
-  return "?";
 }
 
 ScriptedResponse response_from_json(const JsonNode& node) {

@@ -49,6 +49,9 @@ struct Script {
 // One response object: status (default 200), reason, headers (default Content-Type:
 // text/event-stream), raw, chunks, end (default close).
 ScriptedResponse response_from_json(const JsonNode& node);
+// Sends r's body with Transfer-Encoding: chunked, one HTTP chunk per bytes step (the
+// "framing": "chunked" of a response; also `ssespec client --chunked` on close-framed ones).
+void frame_chunked(ScriptedResponse& r);
 // A whole script, {"connections": [response, ...]}; errors name the text `display_name`.
 Script script_from_json(const std::string& text, const std::string& display_name = "script");
 
