@@ -4,8 +4,9 @@
 # (what its API cannot report, what its adapter can do).
 #   debian_clients_suite.sh SSESPEC NAME [process|persistent [ssespec client options...]]
 #   NAME: php-symfony-eventsource, python-mastodon, node-eventsource-2. "process" (the default):
-#   one adapter process per case; "persistent": one for every case (--persistent; node-eventsource-2
-#   only, whose adapter runs each case in a worker thread, so a crash stays that case's own).
+#   one adapter process per case; "persistent": one for every case (--persistent; node-eventsource-2,
+#   whose adapter runs each case in a worker thread, and python-mastodon, each case on a thread of
+#   its own, so a crash stays that case's own).
 #   Later arguments (--filter ...) go to ssespec.
 # Exit 77 (CTest: skipped) when the library's Debian package is not installed (.ci/install-deps).
 set -eu
@@ -33,7 +34,7 @@ fi
 persistent=""
 case "$mode" in
   process) ;;
-  persistent) [ "$name" = node-eventsource-2 ] || { echo "debian_clients_suite.sh: $name has no persistent adapter" >&2; exit 2; }
+  persistent) [ "$name" = node-eventsource-2 ] || [ "$name" = python-mastodon ] || { echo "debian_clients_suite.sh: $name has no persistent adapter" >&2; exit 2; }
               persistent=--persistent ;;
   *) echo "debian_clients_suite.sh: unknown mode $mode (process or persistent)" >&2; exit 2 ;;
 esac
