@@ -5,8 +5,9 @@
 // to stderr only. --plain speaks LaunchDarkly's protocol only, as an SDK's own service would
 // (no open callbacks, no readyState, no ssespec-* capabilities): to check the runner grades such
 // a service on what it can observe.
-import { createServer } from "node:http";
 import { EventSource } from "eventsource";
+
+import { serveTestService } from "../test_service.mjs";
 
 const plain = process.argv.includes("--plain");
 const capabilities = ["event-type-listeners", "headers", "post"];
@@ -76,63 +77,20 @@ function startStream(spec) {
   return id;
 }
 
-function readJson(req) {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    req.setEncoding("utf8");
-    req.on("data", (c) => (text += c));
-    req.on("end", () => {
-      try {
-        resolve(text ? JSON.parse(text) : {});
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-}
-
-const server = createServer(async (req, res) => {
-  const send = (status, body, headers = {}) => {
-    res.writeHead(status, { "content-type": "application/json", ...headers });
-    res.end(body === undefined ? "" : JSON.stringify(body));
-  };
-  try {
-    const path = new URL(req.url, "http://x").pathname;
-    if (path === "/" && req.method === "GET") return send(200, { capabilities });
-    if (path === "/" && req.method === "DELETE") {
-      send(204);
-      for (const s of streams.values()) s.es.close();
-      return server.close(() => process.exit(0));
-    }
-    if (path === "/" && req.method === "POST") {
-      const spec = await readJson(req);
-      if (typeof spec.streamUrl !== "string" || typeof spec.callbackUrl !== "string") {
-        return send(400, { error: "streamUrl and callbackUrl are required" });
-      }
-      return send(201, undefined, { location: `/streams/${startStream(spec)}` });
-    }
-    const match = /^\/streams\/(\d+)$/.exec(path);
-    const stream = match && streams.get(match[1]);
-    if (!stream) return send(404, { error: `no such stream: ${path}` });
-    if (req.method === "DELETE") {
-      stream.es.close();
-      streams.delete(match[1]);
-      return send(204);
-    }
-    if (req.method === "POST") {
-      const command = await readJson(req);
-      if (command.command === "close") stream.close();
-      else if (command.command === "listen" && command.listen && typeof command.listen.type === "string") {
-        stream.listen(command.listen.type);
-      } else return send(400, { error: `unknown command: ${command.command}` });
-      return send(202);
-    }
-    return send(405, { error: `${req.method} ${path}` });
-  } catch (e) {
-    return send(400, { error: e.message });
-  }
-});
-server.keepAliveTimeout = 60000;
-server.listen(Number(process.argv[2]) || 0, "127.0.0.1", () => {
-  process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
+serveTestService({
+  port: Number(process.argv[2]) || 0,
+  capabilities,
+  streams,
+  create: (spec, created) => created(startStream(spec)),
+  command(stream, body) {
+    if (body.command === "close") stream.close();
+    else if (body.command === "listen" && body.listen && typeof body.listen.type === "string") stream.listen(body.listen.type);
+    else return false;
+    return true;
+  },
+  remove: (id, stream) => stream.es.close(),
+  shutdown: () => {
+    for (const s of streams.values()) s.es.close();
+  },
+  keepAliveTimeout: 60000,
 });

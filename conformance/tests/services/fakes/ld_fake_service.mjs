@@ -25,6 +25,8 @@ import { spawn } from "node:child_process";
 import http from "node:http";
 import { createInterface } from "node:readline";
 
+import { serveTestService } from "../../../adapters/test_service.mjs";
+
 const [ssespec, fault = "none"] = process.argv.slice(2);
 const faults = ["none", "keep-alive", "single-threaded", "comments", "ld-listen", "restart"];
 if (!ssespec || !faults.includes(fault)) {
@@ -140,88 +142,49 @@ function stopClient(child) {
   child.on("exit", () => clearTimeout(timer));
 }
 
-function readJson(req) {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    req.setEncoding("utf8");
-    req.on("data", (c) => (text += c));
-    req.on("end", () => {
-      try {
-        resolve(text ? JSON.parse(text) : {});
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-}
-
 // single-threaded: answers the oldest waiting create once no stream is open.
 function answerWaitingCreate() {
   if (streams.size > 0 || waitingCreates.length === 0) return;
-  const { spec, send } = waitingCreates.shift();
-  send(201, undefined, { location: `/streams/${startStream(spec)}` });
+  const { spec, created } = waitingCreates.shift();
+  created(startStream(spec));
 }
 
-const server = http.createServer(async (req, res) => {
-  const send = (status, body, headers = {}) => {
-    res.writeHead(status, { "content-type": "application/json", ...headers });
-    res.end(body === undefined ? "" : JSON.stringify(body));
-  };
-  try {
-    const path = new URL(req.url, "http://x").pathname;
-    if (path === "/" && req.method === "GET") return send(200, { capabilities });
-    if (path === "/" && req.method === "POST") {
-      const spec = await readJson(req);
-      if (typeof spec.streamUrl !== "string" || typeof spec.callbackUrl !== "string") {
-        return send(400, { error: "streamUrl and callbackUrl are required" });
-      }
-      if (fault === "single-threaded") {
-        const waiting = { spec, send };
-        waitingCreates.push(waiting);
-        res.on("close", () => {  // the runner gave up on it: no stream
-          const i = waitingCreates.indexOf(waiting);
-          if (i >= 0) waitingCreates.splice(i, 1);
-        });
-        return answerWaitingCreate();
-      }
-      return send(201, undefined, { location: `/streams/${startStream(spec)}` });
-    }
-    const match = /^\/streams\/(\d+)$/.exec(path);
-    const stream = match && streams.get(match[1]);
-    if (!stream) return send(404, { error: `no such stream: ${path}` });
-    if (req.method === "DELETE") {
-      stream.deleted = true;
-      if (stream.client) stopClient(stream.client);
-      streams.delete(match[1]);
-      send(204);
-      return answerWaitingCreate();
-    }
-    if (req.method === "POST") {
-      const command = await readJson(req);
-      if (command.command === "close") {
-        if (stream.client) stream.client.stdin.write("close\n");
-      } else if (fault === "ld-listen" && command.command === "listen" && typeof command.listen?.type === "string") {
-        stream.types.add(command.listen.type);
-      } else if (fault === "restart" && command.command === "restart") {
-        // Drop the connection first, then reconnect: the old client's lines are no longer reported.
-        const old = stream.client;
-        stream.client = null;
-        const reconnect = () => {
-          if (!stream.deleted) stream.client = startClient(stream);
-        };
-        if (old.exitCode !== null || old.signalCode !== null) reconnect();
-        else old.on("exit", reconnect);
-        stopClient(old);
-      } else {
-        return send(400, { error: `unknown command: ${JSON.stringify(command)}` });
-      }
-      return send(202);
-    }
-    return send(405, { error: `${req.method} ${path}` });
-  } catch (e) {
-    return send(400, { error: e.message });
+function create(spec, created, res) {
+  if (fault !== "single-threaded") return created(startStream(spec));
+  const waiting = { spec, created };
+  waitingCreates.push(waiting);
+  res.on("close", () => {  // the runner gave up on it: no stream
+    const i = waitingCreates.indexOf(waiting);
+    if (i >= 0) waitingCreates.splice(i, 1);
+  });
+  return answerWaitingCreate();
+}
+
+function remove(id, stream) {
+  stream.deleted = true;
+  if (stream.client) stopClient(stream.client);
+  setImmediate(answerWaitingCreate);  // after the 204
+}
+
+function command(stream, body) {
+  if (body.command === "close") {
+    if (stream.client) stream.client.stdin.write("close\n");
+  } else if (fault === "ld-listen" && body.command === "listen" && typeof body.listen?.type === "string") {
+    stream.types.add(body.listen.type);
+  } else if (fault === "restart" && body.command === "restart") {
+    // Drop the connection first, then reconnect: the old client's lines are no longer reported.
+    const old = stream.client;
+    stream.client = null;
+    const reconnect = () => {
+      if (!stream.deleted) stream.client = startClient(stream);
+    };
+    if (old.exitCode !== null || old.signalCode !== null) reconnect();
+    else old.on("exit", reconnect);
+    stopClient(old);
+  } else {
+    return false;
   }
-});
-server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
-});
+  return true;
+}
+
+serveTestService({ capabilities, streams, create, command, remove });
