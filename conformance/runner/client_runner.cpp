@@ -1,7 +1,5 @@
 #include "runner/client_runner.hpp"
 
-#include <Poco/String.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -316,11 +314,7 @@ CaseRun play_case(const ClientCase& c, const CaseExpectations& expectations, ser
 server::Script chunked_script(const ClientCase& c) {
   server::Script script = c.script();
   for (server::ScriptedResponse& r : script.connections) {
-    bool delimited = !r.send_head || r.status != 200;
-    for (const auto& [name, value] : r.headers) {
-      delimited = delimited || Poco::icompare(name, "content-length") == 0 || Poco::icompare(name, "transfer-encoding") == 0;
-    }
-    if (!delimited) server::frame_chunked(r);
+    if (r.status == 200 && server::close_delimited(r)) server::frame_chunked(r);
   }
   return script;
 }

@@ -71,6 +71,14 @@ void frame_chunked(ScriptedResponse& r) {
   if (r.end == End::close) r.steps.push_back({"0\r\n\r\n", 0});
 }
 
+bool close_delimited(const ScriptedResponse& r) {
+  if (!r.send_head) return false;
+  for (const auto& [name, value] : r.headers) {
+    if (Poco::icompare(name, "content-length") == 0 || Poco::icompare(name, "transfer-encoding") == 0) return false;
+  }
+  return true;
+}
+
 ScriptedResponse response_from_json(const JsonNode& node) {
   node.allow_only({"status", "reason", "headers", "chunks", "end", "raw", "framing"});
   ScriptedResponse r;

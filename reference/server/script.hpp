@@ -52,6 +52,9 @@ ScriptedResponse response_from_json(const JsonNode& node);
 // Sends r's body with Transfer-Encoding: chunked, one HTTP chunk per bytes step (the
 // "framing": "chunked" of a response; also `ssespec client --chunked` on close-framed ones).
 void frame_chunked(ScriptedResponse& r);
+// Whether r's body ends only when the connection closes: a head without Content-Length or
+// Transfer-Encoding (a raw response writes its own framing).
+bool close_delimited(const ScriptedResponse& r);
 // A whole script, {"connections": [response, ...]}; errors name the text `display_name`.
 Script script_from_json(const std::string& text, const std::string& display_name = "script");
 
