@@ -23,7 +23,7 @@ lock = threading.Lock()  # one line at a time, and one case's state changed at a
 
 
 def exit_now(status=0):
-    # Exit at once, status 0: closing a response mid-read makes requests raise in the reader
+    # Exit at once, with `status`: closing a response mid-read makes requests raise in the reader
     # thread, and interpreter shutdown must not turn that into a crash.
     sys.stdout.flush()
     sys.stderr.flush()
